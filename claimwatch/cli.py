@@ -1,0 +1,214 @@
+"""The `claimwatch` command line: a thin layer over storage queries and the monitor flow."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from typing import Annotated, NoReturn
+
+import typer
+
+from analysis.urls import InvalidURL
+from claimwatch.durations import parse_duration, parse_since
+from claimwatch.output import ListFormat, console, emit, err_console
+from storage.db import migrate, session
+from storage.queries import NotFound
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Monitor health-blog articles: archive every version, diff claims and references.",
+)
+
+KINDS = ("text", "claims", "references", "metadata", "status")
+
+
+class DiffFormat(StrEnum):
+    """Formats of `claimwatch diff`."""
+
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a one-line error on stderr and exit (1 failure, 2 bad usage or input)."""
+    err_console.print(f"claimwatch: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _ready() -> None:
+    try:
+        migrate()
+    except Exception as exc:  # the database is unreachable or unusable: say so in one line
+        fail(f"cannot open the database: {str(exc).splitlines()[0]}")
+
+
+@app.command()
+def track(
+    urls: Annotated[list[str], typer.Argument(help="Article URLs (http or https).")],
+    interval: Annotated[str, typer.Option(help="How often to check: 30m, 6h, 1d…")] = "6h",
+    tag: Annotated[list[str] | None, typer.Option(help="Tag(s) to attach (repeatable).")] = None,
+) -> None:
+    """Start tracking article URLs (idempotent: tracking again updates interval and tags)."""
+    from storage.sources import track as track_sources
+
+    try:
+        seconds = int(parse_duration(interval).total_seconds())
+    except ValueError as exc:
+        fail(str(exc), 2)
+    _ready()
+    try:
+        with session() as db:
+            results = track_sources(db, urls=urls, interval_seconds=seconds, tags=tag or [])
+            added = sum(created for _, created in results)
+            names = [source.normalized_url for source, _ in results]
+    except InvalidURL as exc:
+        fail(str(exc), 2)
+    for name in names:
+        console.print(f"tracking {name}", highlight=False, soft_wrap=True)
+    console.print(f"{len(names)} tracked ({added} new)", highlight=False)
+
+
+@app.command()
+def untrack(url: Annotated[str, typer.Argument(help="A tracked URL.")]) -> None:
+    """Stop monitoring a URL; its archive and history are kept."""
+    from storage.sources import untrack as untrack_source
+
+    _ready()
+    try:
+        with session() as db:
+            source = untrack_source(db, url=url)
+    except InvalidURL as exc:
+        fail(str(exc), 2)
+    if source is None:
+        fail(f"not tracked: {url}", 2)
+    console.print(f"untracked {source.normalized_url}", highlight=False)
+
+
+@app.command()
+def sources(
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    all: Annotated[bool, typer.Option("--all", help="Include untracked sources.")] = False,
+) -> None:
+    """List tracked sources with their last check."""
+    from storage.queries import sources_overview
+
+    _ready()
+    with session() as db:
+        rows = sources_overview(db, include_inactive=all)
+    columns = ["url", "interval", "tags", "versions", "changes", "last_checked_at", "last_status"]
+    emit(rows, format, columns=columns, title="Tracked sources")
+
+
+@app.command()
+def run(
+    due: Annotated[bool, typer.Option("--due", help="Only sources whose interval elapsed.")] = False,
+    url: Annotated[list[str] | None, typer.Option(help="Only these URLs (repeatable).")] = None,
+    tag: Annotated[str, typer.Option(help="Only sources with this tag.")] = "",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
+) -> None:
+    """Run one monitoring pass through the `monitor` flow and print what it found."""
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    _ready()
+    summary = run_pass(urls=url or [], due_only=due, tag=tag)
+    print_summary(summary)
+
+
+def run_pass(*, urls: list[str], due_only: bool, tag: str = "") -> dict:
+    """Run the monitor flow (starting Prefect's temporary server unless PREFECT_API_URL is set)."""
+    from flows.monitor import monitor
+
+    where = os.environ.get("PREFECT_API_URL") or "a temporary Prefect server"
+    with console.status(f"monitoring pass via {where}…", spinner="dots"):
+        try:
+            return monitor(urls=urls, due_only=due_only, tag=tag)
+        except Exception as exc:
+            fail(f"monitoring pass failed: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+
+
+def print_summary(summary: dict) -> None:
+    """Print a pass's counts and the pages that could not be analysed."""
+    counts = ("checked", "new", "changed", "unchanged", "errors")
+    console.print("  ".join(f"{k}: {summary[k]}" for k in counts), highlight=False)
+    for failed_url, outcome, reason in summary["failures"]:
+        console.print(f"  {outcome:<12} {failed_url}  {reason}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def history(
+    url: Annotated[str, typer.Argument(help="A tracked URL.")],
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """List an article's versions, oldest first."""
+    from storage.queries import history as version_history
+
+    _ready()
+    with session() as db:
+        rows = _lookup(lambda: version_history(db, url=url))
+    columns = ["version", "captured_at", "title", "words", "content_hash"]
+    emit(rows, format, columns=columns, title=f"History of {url}")
+
+
+@app.command()
+def diff(
+    url: Annotated[str, typer.Argument(help="A tracked URL.")],
+    from_: Annotated[int | None, typer.Option("--from", help="Older version number.")] = None,
+    to: Annotated[int | None, typer.Option("--to", help="Newer version number (default latest).")] = None,
+    format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
+) -> None:
+    """Show what changed between two versions of an article (default: the latest change)."""
+    from claimwatch.diffview import render_diff
+
+    _ready()
+    with session() as db:
+        output = _lookup(lambda: render_diff(db, url=url, from_number=from_, to_number=to,
+                                             fmt=format.value, color=sys.stdout.isatty()))
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+
+
+@app.command()
+def changes(
+    since: Annotated[str | None, typer.Option(help="7d, 12h or an ISO date/time.")] = None,
+    url: Annotated[str | None, typer.Option(help="Only this URL.")] = None,
+    kind: Annotated[str | None, typer.Option(help=f"Only changes of a kind: {', '.join(KINDS)}.")] = None,
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """List recorded changes, oldest first."""
+    from storage.queries import changes as list_changes
+
+    if kind is not None and kind not in KINDS:
+        fail(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}", 2)
+    try:
+        moment = parse_since(since) if since else None
+    except ValueError as exc:
+        fail(str(exc), 2)
+    _ready()
+    with session() as db:
+        rows = _lookup(lambda: list_changes(db, since=moment, url=url, kind=kind))
+    columns = ["id", "detected_at", "url", "from_version", "to_version", "kinds", "severity", "summary"]
+    emit(rows, format, columns=columns, title="Changes")
+
+
+@app.command()
+def demo(
+    home: Annotated[str | None, typer.Option(help="Keep the demo's state here.")] = None,
+) -> None:
+    """Serve a bundled sample health blog on 127.0.0.1, monitor it, edit it, show the changes."""
+    from claimwatch.demo import run_demo
+
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    run_demo(home=home)
+
+
+def _lookup(query):  # type: ignore[no-untyped-def]
+    try:
+        return query()
+    except NotFound as exc:
+        fail(str(exc), 2)
+    except InvalidURL as exc:
+        fail(str(exc), 2)
+    except ValueError as exc:
+        fail(str(exc), 2)

@@ -1,0 +1,56 @@
+"""Render the comparison of two stored versions as terminal text, JSON or HTML."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from sqlmodel import Session
+
+from analysis.compare import Comparison, compare_articles
+from analysis.textdiff import render_ansi, render_html, render_text
+from storage.models import Version
+from storage.queries import get_version
+from storage.recording import version_article
+
+
+def render_diff(
+    db: Session,
+    *,
+    url: str,
+    from_number: int | None,
+    to_number: int | None,
+    fmt: str,
+    color: bool,
+) -> str:
+    """Compare version `from_number` (default: the one before `to_number`) with `to_number`
+    (default: latest) and render it."""
+    after = get_version(db, url=url, number=to_number)
+    if from_number is None and after.number == 1:
+        raise ValueError(f"{url} has only one version so far: nothing to compare")
+    before = get_version(db, url=url, number=from_number or after.number - 1)
+    comparison = compare_articles(version_article(before), version_article(after))
+    if fmt == "json":
+        payload = {"url": url, "from_version": before.number, "to_version": after.number}
+        return json.dumps({**payload, **comparison.to_json()}, indent=2, ensure_ascii=False)
+    header = _header_lines(url, before, after, comparison)
+    if fmt == "html":
+        page = render_html(comparison.text, title=f"{after.title} — v{before.number} → v{after.number}") if comparison.text else "<p>No text change.</p>"
+        summary = "".join(f"<p>{html.escape(line)}</p>" for line in header)
+        return page.replace("<body>", f"<body>\n{summary}", 1)
+    body = ""
+    if comparison.text is not None and comparison.text.changed:
+        body = render_ansi(comparison.text) if color else render_text(comparison.text)
+    return "\n".join([*header, "", body]).rstrip() + "\n"
+
+
+def _header_lines(url: str, before: Version, after: Version, comparison: Comparison) -> list[str]:
+    lines = [
+        url,
+        f"v{before.number} ({before.created_at:%Y-%m-%d %H:%M} UTC) → "
+        f"v{after.number} ({after.created_at:%Y-%m-%d %H:%M} UTC)",
+        comparison.summary or "no change",
+    ]
+    for field, (old, new) in comparison.metadata.items():
+        lines.append(f"{field}: {old!r} → {new!r}")
+    return lines

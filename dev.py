@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Set-up and entry point for a fresh machine with only Python 3.11+.
+
+    python3 dev.py demo    # install (once) from uv.lock into .venv, then run `claimwatch demo`
+    python3 dev.py test    # install (once), then run the test suite (pytest args may follow)
+
+Set CLAIMWATCH_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)
+to run the database tests against PostgreSQL as well as SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True, env=env)
+
+
+def install() -> None:
+    """Create .venv and sync it with uv.lock (bytecode compiled: Prefect's server needs it fast)."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"claimwatch needs Python 3.11+, this is {sys.version.split()[0]}")
+    if not (BIN / "python").exists():
+        print("creating .venv", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if not (BIN / "uv").exists():
+        _run(BIN / "python", "-m", "pip", "install", "--quiet", "uv")
+    env = {**os.environ, "UV_COMPILE_BYTECODE": "1", "UV_PROJECT_ENVIRONMENT": str(VENV)}
+    # --inexact keeps uv itself, which pip put into the venv.
+    _run(BIN / "uv", "sync", "--frozen", "--inexact", "--quiet", env=env)
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch `demo` or `test`."""
+    if not argv or argv[0] not in ("demo", "test"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    install()
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    if argv[0] == "demo":
+        command = [str(BIN / "claimwatch"), "demo", *argv[1:]]
+    else:
+        command = [str(BIN / "python"), "-m", "pytest", *argv[1:]]
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

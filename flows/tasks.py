@@ -1,0 +1,58 @@
+"""Prefect tasks: each wraps one batched I/O step; the logic lives in crawler/, analysis/, storage/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+
+from crawler.run import run_crawl
+from flows.analyse import AnalysisReport, analyse_batch, plan_batches
+from storage.db import migrate, session
+from storage.sources import select_for_run
+
+
+@task(retries=3, retry_delay_seconds=[2, 5, 15])
+def prepare_database() -> None:
+    """Create or upgrade the schema."""
+    migrate()
+
+
+@task(retries=3, retry_delay_seconds=[2, 5, 15])
+def plan_crawl(
+    *, due_only: bool, urls: list[str], tag: str, batch_size: int
+) -> list[list[dict[str, Any]]]:
+    """The sources to check, as crawl batches (grouped by host)."""
+    with session() as db:
+        sources = select_for_run(db, due_only=due_only, urls=urls, tag=tag)
+        entries = [
+            {
+                "source_id": s.id,
+                "url": s.url,
+                "etag": s.etag,
+                "last_modified": s.last_modified,
+            }
+            for s in sources
+        ]
+    return [entries[i : i + batch_size] for i in range(0, len(entries), batch_size)]
+
+
+@task(retries=2, retry_delay_seconds=[5, 15], task_run_name="crawl-{batch_number}")
+def crawl_batch(batch: list[dict[str, Any]], batch_number: int = 0) -> dict[str, Any]:
+    """Fetch one batch in a Scrapy subprocess; captures are committed when it returns."""
+    result = run_crawl(batch)
+    if result.returncode != 0:
+        raise RuntimeError(f"crawl exited {result.returncode}: {result.stderr_tail}")
+    return {"captures": result.captures, "seconds": result.seconds}
+
+
+@task(retries=3, retry_delay_seconds=[2, 5, 15])
+def plan_analysis(*, source_ids: list[int] | None, batch_size: int) -> list[list[int]]:
+    """Pending captures in batches that keep each source's captures together."""
+    return plan_batches(source_ids=source_ids, batch_size=batch_size)
+
+
+@task(retries=3, retry_delay_seconds=[2, 5, 15], task_run_name="analyse-{batch_number}")
+def analyse_captures(capture_ids: list[int], batch_number: int = 0) -> AnalysisReport:
+    """Extract, assess and record one batch of captures in one transaction."""
+    return analyse_batch(capture_ids)

@@ -1,0 +1,161 @@
+"""What analysts ask of the archive: histories, versions and changes, as JSON-ready rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from storage.models import Capture, Change, Source, Version
+from storage.sources import find, list_sources
+
+
+class NotFound(LookupError):
+    """The URL is not tracked, or the version asked for does not exist."""
+
+
+def source_for(db: Session, *, url: str) -> Source:
+    """The tracked source for a URL, or NotFound."""
+    source = find(db, url=url)
+    if source is None:
+        raise NotFound(f"not tracked: {url}")
+    return source
+
+
+def history(db: Session, *, url: str) -> list[dict[str, Any]]:
+    """Versions of an article, oldest first, with the capture time that produced each."""
+    source = source_for(db, url=url)
+    rows = db.exec(
+        select(Version, Capture.fetched_at)
+        .join(Capture, col(Capture.id) == col(Version.capture_id))
+        .where(Version.source_id == source.id)
+        .order_by(col(Version.number))
+    )
+    return [
+        {
+            "version": version.number,
+            "captured_at": fetched_at.isoformat(),
+            "title": version.title,
+            "author": version.author,
+            "published": version.published,
+            "words": len(version.text.split()),
+            "content_hash": version.content_hash,
+            "extractor": version.extractor,
+        }
+        for version, fetched_at in rows
+    ]
+
+
+def get_version(db: Session, *, url: str, number: int | None = None) -> Version:
+    """One version of an article (the latest when number is None)."""
+    source = source_for(db, url=url)
+    query = select(Version).where(Version.source_id == source.id)
+    if number is None:
+        query = query.order_by(col(Version.number).desc())
+    else:
+        query = query.where(Version.number == number)
+    version = db.exec(query).first()
+    if version is None:
+        what = f"version {number}" if number is not None else "any version"
+        raise NotFound(f"{url} has no {what}")
+    return version
+
+
+def version_count(db: Session, *, source_id: int) -> int:
+    """How many versions a source has."""
+    query = select(func.count()).select_from(Version).where(Version.source_id == source_id)
+    return int(db.exec(query).one())
+
+
+def changes(
+    db: Session,
+    *,
+    since: datetime | None = None,
+    url: str | None = None,
+    kind: str | None = None,
+    include_diff: bool = False,
+) -> list[dict[str, Any]]:
+    """Recorded changes, oldest first, in the documented JSON shape."""
+    query = select(Change, Source.url).join(Source, col(Source.id) == col(Change.source_id))
+    if since is not None:
+        query = query.where(col(Change.detected_at) >= since)
+    if url is not None:
+        query = query.where(Change.source_id == source_for(db, url=url).id)
+    query = query.order_by(col(Change.detected_at), col(Change.id))
+    rows = list(db.exec(query))
+    numbers = _version_numbers(db, [c for c, _ in rows])
+    result = []
+    for change, source_url in rows:
+        if kind and kind not in change.kinds:
+            continue
+        result.append(change_json(change, source_url, numbers, include_diff=include_diff))
+    return result
+
+
+def change_json(
+    change: Change, url: str, numbers: dict[int, int], *, include_diff: bool = False
+) -> dict[str, Any]:
+    """One change as the `changes --format json` object."""
+    details = dict(change.details)
+    text = dict(details.get("text") or {"added_words": 0, "removed_words": 0})
+    if not include_diff:
+        text.pop("ops", None)
+    from_version = numbers.get(change.from_version_id or -1)
+    to_version = numbers.get(change.to_version_id or -1)
+    return {
+        "id": change.id,
+        "url": url,
+        "detected_at": change.detected_at.isoformat().replace("+00:00", "Z"),
+        "from_version": from_version,
+        # A status-only change has no new version: it concerns the version that was current.
+        "to_version": to_version if to_version is not None else from_version,
+        "kinds": change.kinds,
+        "severity": change.severity,
+        "summary": change.summary,
+        "text": text,
+        "metadata": details.get("metadata") or {},
+        "status": details.get("status"),
+        **{k: details[k] for k in ("claims", "references") if k in details},
+    }
+
+
+def _version_numbers(db: Session, rows: list[Change]) -> dict[int, int]:
+    ids = {i for c in rows for i in (c.from_version_id, c.to_version_id) if i is not None}
+    if not ids:
+        return {}
+    query = select(Version.id, Version.number).where(col(Version.id).in_(ids))
+    return {vid: number for vid, number in db.exec(query) if vid is not None}
+
+
+def sources_overview(db: Session, *, include_inactive: bool = False) -> list[dict[str, Any]]:
+    """Tracked sources with their version and change counts and last check."""
+    versions = dict(
+        db.exec(select(Version.source_id, func.count()).group_by(col(Version.source_id))).all()
+    )
+    change_counts = dict(
+        db.exec(select(Change.source_id, func.count()).group_by(col(Change.source_id))).all()
+    )
+    return [
+        {
+            "url": s.normalized_url,
+            "interval": _interval(s.interval_seconds),
+            "tags": s.tags,
+            "active": s.active,
+            "versions": versions.get(s.id, 0),
+            "changes": change_counts.get(s.id, 0),
+            "added_at": s.added_at.isoformat(),
+            "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
+            "last_status": s.last_status,
+            "last_error": s.last_error,
+        }
+        for s in list_sources(db, include_inactive=include_inactive)
+    ]
+
+
+def _interval(seconds: int) -> str:
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -1,0 +1,117 @@
+"""Write what analysis decided: versions, changes and capture outcomes (the caller commits)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from analysis.assess import ArticleState, Assessment, CaptureFacts
+from analysis.document import Article
+from analysis.extract import blocks_from_json, blocks_to_json
+from storage.models import Capture, Change, Source, Version, utcnow
+
+
+def pending_captures(db: Session, *, limit: int, source_ids: list[int] | None = None) -> list[Capture]:
+    """Captures not analysed yet, oldest first per source (the order they must be assessed in)."""
+    query = select(Capture).where(col(Capture.analysed_at).is_(None))
+    if source_ids is not None:
+        query = query.where(col(Capture.source_id).in_(source_ids))
+    query = query.order_by(col(Capture.source_id), col(Capture.fetched_at), col(Capture.id))
+    return list(db.exec(query.limit(limit)))
+
+
+def latest_version(db: Session, *, source_id: int) -> Version | None:
+    """The newest version of a source."""
+    query = select(Version).where(Version.source_id == source_id)
+    return db.exec(query.order_by(col(Version.number).desc())).first()
+
+
+def version_article(version: Version) -> Article:
+    """The stored version as an analysis Article."""
+    return Article(
+        title=version.title,
+        blocks=blocks_from_json(version.blocks),
+        author=version.author,
+        published=version.published,
+        sitename=version.sitename,
+        extractor=version.extractor,
+        text=version.text,
+        content_hash=version.content_hash,
+    )
+
+
+def article_state(db: Session, *, source: Source) -> ArticleState:
+    """What is known of the source's article before its next capture is assessed."""
+    assert source.id is not None
+    latest = latest_version(db, source_id=source.id)
+    payload = db.get(Capture, latest.capture_id).payload_sha256 if latest else None  # type: ignore[union-attr]
+    return ArticleState(
+        latest=version_article(latest) if latest else None,
+        latest_payload_sha256=payload,
+        article_status=source.article_status,
+    )
+
+
+def capture_facts(capture: Capture) -> CaptureFacts:
+    """The parts of a capture that assessment reads."""
+    return CaptureFacts(
+        status=capture.status, error=capture.error, payload_sha256=capture.payload_sha256
+    )
+
+
+def record_assessment(
+    db: Session, *, source: Source, capture: Capture, assessment: Assessment
+) -> tuple[Version | None, Change | None]:
+    """Store one capture's verdict: its outcome, a new version and/or a change, the source status."""
+    assert source.id is not None and capture.id is not None
+    previous = latest_version(db, source_id=source.id)
+    version = None
+    if assessment.new_version is not None:
+        version = _add_version(
+            db, source_id=source.id, capture_id=capture.id, article=assessment.new_version,
+            number=(previous.number + 1) if previous else 1,
+        )
+    change = None
+    if assessment.comparison is not None and assessment.comparison.changed:
+        comparison = assessment.comparison
+        change = Change(
+            source_id=source.id,
+            capture_id=capture.id,
+            from_version_id=previous.id if previous else None,
+            to_version_id=version.id if version else None,
+            detected_at=capture.fetched_at,
+            kinds=list(comparison.kinds),
+            severity=comparison.severity,
+            summary=comparison.summary,
+            details=comparison.to_json(),
+        )
+        db.add(change)
+    source.article_status = assessment.article_status
+    capture.outcome = assessment.outcome
+    capture.analysed_at = utcnow()
+    if assessment.outcome == "no_article" and not capture.error:
+        capture.error = assessment.detail
+    db.add(source)
+    db.add(capture)
+    db.flush()
+    return version, change
+
+
+def _add_version(
+    db: Session, *, source_id: int, capture_id: int, article: Article, number: int
+) -> Version:
+    version = Version(
+        source_id=source_id,
+        number=number,
+        capture_id=capture_id,
+        title=article.title,
+        author=article.author,
+        published=article.published,
+        sitename=article.sitename,
+        text=article.text,
+        blocks=blocks_to_json(article.blocks),
+        content_hash=article.content_hash,
+        extractor=article.extractor,
+    )
+    db.add(version)
+    db.flush()
+    return version

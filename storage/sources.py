@@ -1,0 +1,85 @@
+"""Repository functions for tracked sources (keyword-only; the caller commits)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlmodel import Session, select
+
+from analysis.urls import normalize_url
+from storage.models import Source, utcnow
+
+
+def track(
+    db: Session, *, urls: Sequence[str], interval_seconds: int, tags: Sequence[str] = ()
+) -> list[tuple[Source, bool]]:
+    """Add or re-activate sources; returns each with whether it was newly added.
+
+    Raises analysis.urls.InvalidURL before touching anything if any URL is invalid.
+    """
+    normalized = [(url.strip(), normalize_url(url)) for url in urls]
+    results: list[tuple[Source, bool]] = []
+    for url, norm in normalized:
+        source = db.exec(select(Source).where(Source.normalized_url == norm)).first()
+        created = source is None
+        if source is None:
+            source = Source(url=url, normalized_url=norm, interval_seconds=interval_seconds)
+        source.active = True
+        source.interval_seconds = interval_seconds
+        source.tags = sorted(set(source.tags) | set(tags))
+        db.add(source)
+        results.append((source, created))
+    db.flush()
+    return results
+
+
+def untrack(db: Session, *, url: str) -> Source | None:
+    """Stop monitoring a source (its archive and history are kept); None if it is not tracked."""
+    source = find(db, url=url)
+    if source is None or not source.active:
+        return None
+    source.active = False
+    db.add(source)
+    return source
+
+
+def find(db: Session, *, url: str) -> Source | None:
+    """The source for a URL in any spelling that normalizes to it."""
+    return db.exec(select(Source).where(Source.normalized_url == normalize_url(url))).first()
+
+
+def list_sources(db: Session, *, include_inactive: bool = False) -> list[Source]:
+    """Tracked sources, oldest first."""
+    query = select(Source).order_by(Source.id)  # type: ignore[arg-type]
+    if not include_inactive:
+        query = query.where(Source.active == True)  # noqa: E712
+    return list(db.exec(query))
+
+
+def select_for_run(
+    db: Session,
+    *,
+    due_only: bool = False,
+    urls: Sequence[str] = (),
+    tag: str = "",
+    now: datetime | None = None,
+) -> list[Source]:
+    """Active sources to check in a pass (optionally only those whose interval has elapsed),
+    grouped by host so that one crawl batch stays polite to one site."""
+    now = now or utcnow()
+    sources = list_sources(db)
+    if urls:
+        wanted = {normalize_url(u) for u in urls}
+        sources = [s for s in sources if s.normalized_url in wanted]
+    if tag:
+        sources = [s for s in sources if tag in s.tags]
+    if due_only:
+        sources = [
+            s
+            for s in sources
+            if s.last_checked_at is None
+            or s.last_checked_at + timedelta(seconds=s.interval_seconds) <= now
+        ]
+    return sorted(sources, key=lambda s: (urlsplit(s.normalized_url).hostname or "", s.id or 0))

@@ -1,0 +1,101 @@
+"""Shared fixtures: fixture sites over real HTTP, one Prefect harness, a database per backend."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from claimwatch.sitesrv import SiteServer
+
+FIXTURES = Path(__file__).parent / "fixtures"
+POSTGRES_URL = os.environ.get("CLAIMWATCH_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[SiteServer]:
+    """One real HTTP server on 127.0.0.1 for the whole run; tests set the routes they need."""
+    with SiteServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_site(site: SiteServer) -> SiteServer:
+    """The session's server with no routes left from earlier tests."""
+    site.reset()
+    return site
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A real, temporary Prefect API for flow runs (entered once: it takes ~15 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test session (needs CLAIMWATCH_TEST_POSTGRES_URL)."""
+    admin_url = make_url(POSTGRES_URL)
+    name = f"claimwatch_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        from storage.db import get_engine
+
+        get_engine.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def home(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A fresh CLAIMWATCH_HOME and an empty, migrated database on each backend."""
+    from storage.db import get_engine, migrate
+    from storage.settings import get_settings
+
+    monkeypatch.setenv("CLAIMWATCH_HOME", str(tmp_path / "home"))
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_database")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", url)
+    else:
+        monkeypatch.delenv("CLAIMWATCH_DATABASE_URL", raising=False)
+    # Fast, polite-enough crawls against 127.0.0.1.
+    monkeypatch.setenv("CLAIMWATCH_AUTOTHROTTLE", "false")
+    monkeypatch.setenv("CLAIMWATCH_DOWNLOAD_TIMEOUT", "5")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    migrate()
+    yield tmp_path / "home"
+    get_engine().dispose()
+    get_engine.cache_clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def db(home: Path) -> Iterator:
+    """A session on the test database (committed on success)."""
+    from storage.db import session
+
+    with session() as db_session:
+        yield db_session

@@ -1,0 +1,113 @@
+"""End to end through the CLI: real HTTP site, real Scrapy subprocess, real Prefect, both databases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimwatch.cli import app
+from claimwatch.sitesrv import SiteServer
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+ARTICLE = FIXTURES / "deepher" / "oxytocin-superpower"
+PATH = "/2025/oxytocin-superpower/"
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
+
+
+def cli(*args: str) -> str:
+    """Run a claimwatch command in-process; fail the test on a non-zero exit."""
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def serve(site: SiteServer, version: str) -> None:
+    site.set_file(PATH, ARTICLE.with_name(f"{ARTICLE.name}.{version}.html"))
+
+
+def run_pass() -> dict[str, int]:
+    output = cli("run")
+    counts = dict(part.split(": ") for part in output.splitlines()[0].split("  "))
+    return {k: int(v) for k, v in counts.items()}
+
+
+def changes_json(*extra: str) -> list[dict]:
+    return json.loads(cli("changes", "--format", "json", *extra))
+
+
+def test_track_run_edit_run(home: Path, fresh_site: SiteServer) -> None:
+    url = fresh_site.url(PATH)
+    serve(fresh_site, "v1")
+    cli("track", url, "--interval", "1h", "--tag", "oxytocin")
+    assert run_pass() == {"checked": 1, "new": 1, "changed": 0, "unchanged": 0, "errors": 0}
+
+    # Unchanged page: a conditional GET answered 304; nothing new recorded.
+    assert run_pass()["unchanged"] == 1
+    assert "If-None-Match" in fresh_site.requests_for(PATH)[-1].headers
+    assert changes_json() == []
+
+    # Boilerplate only (sidebar, comments, ads, nonce, footer): no version, no change.
+    serve(fresh_site, "v2-boilerplate-only")
+    assert run_pass()["unchanged"] == 1
+    assert len(json.loads(cli("history", url, "--format", "json"))) == 1
+
+    # One sentence reworded: exactly one text change with the word counts of that edit.
+    serve(fresh_site, "v3-text-edit")
+    assert run_pass()["changed"] == 1
+    [change] = changes_json()
+    assert change["kinds"] == ["text"]
+    assert change["severity"] == "minor"
+    assert (change["from_version"], change["to_version"]) == (1, 2)
+    assert change["text"] == {"added_words": 7, "removed_words": 4}
+    assert change["url"] == url
+    assert change["detected_at"].endswith("Z")
+
+    history = json.loads(cli("history", url, "--format", "json"))
+    assert [v["version"] for v in history] == [1, 2]
+    assert history[0]["content_hash"] != history[1]["content_hash"]
+    diff = cli("diff", url)
+    assert "recover as quickly" in diff and "bounce back" in diff
+
+    # A rerun on the unchanged page adds nothing.
+    run_pass()
+    assert len(changes_json()) == 1
+
+
+def test_status_changes(home: Path, fresh_site: SiteServer) -> None:
+    url = fresh_site.url(PATH)
+    serve(fresh_site, "v1")
+    cli("track", url)
+    run_pass()
+
+    fresh_site.set(PATH, status=503, body=b"busy")
+    assert run_pass()["errors"] == 1
+    assert changes_json() == []
+
+    fresh_site.set(PATH, status=404, body=b"<h1>Not found</h1>")
+    assert run_pass()["changed"] == 1
+    [gone] = changes_json()
+    assert gone["kinds"] == ["status"]
+    assert gone["status"] == {"before": 200, "after": 404}
+    assert gone["severity"] == "major"
+
+    serve(fresh_site, "v1")
+    assert run_pass()["changed"] == 1
+    restored = changes_json("--kind", "status")[-1]
+    assert restored["status"] == {"before": 404, "after": 200}
+    assert len(json.loads(cli("history", url, "--format", "json"))) == 1
+
+
+def test_title_edit_is_metadata(home: Path, fresh_site: SiteServer) -> None:
+    url = fresh_site.url(PATH)
+    serve(fresh_site, "v1")
+    cli("track", url)
+    run_pass()
+    serve(fresh_site, "v4-title-edit")
+    run_pass()
+    [change] = changes_json("--url", url)
+    assert change["kinds"] == ["metadata"]
+    assert change["metadata"]["title"]["after"].endswith("Hidden Healer")
