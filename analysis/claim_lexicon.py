@@ -1,0 +1,279 @@
+"""Word lists and patterns behind claim detection (analysis/claims.py), kept apart to be read.
+
+Every pattern runs on lower-cased text with curly apostrophes folded to "'".
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# Effect verbs by the direction they move their object. Irregular forms are listed in IRREGULAR.
+INCREASE = _words(
+    "boost increase raise enhance activate stimulate promote elevate strengthen improve heighten "
+    "amplify accelerate trigger induce foster arouse sensitize rejuvenate regenerate rebuild "
+    "restore renew heal repair encourage flood double triple quintuple assist spike extend "
+    "lengthen speed sharpen energize detoxify"
+)
+DECREASE = _words(
+    "lower reduce decrease suppress dampen inhibit diminish lessen block counteract combat fight "
+    "prevent alleviate relieve soothe compromise tackle cut drop decline weaken impair cure "
+    "ease burn disrupt damage harm kill destroy shorten shrink clear eliminate"
+)
+NEUTRAL = _words(
+    "affect impact influence regulate cause help benefit transform rewire ensure establish "
+    "modulate treat protect aggravate worsen support reverse balance normalize"
+)
+# Words that are nouns as often as verbs: their bare form counts only after a modal, "to",
+# "do/does", a pronoun or "help".
+AMBIGUOUS = frozenset(
+    _words(
+        "boost increase decrease drop cause help benefit support repair impact block cut fight "
+        "spike trigger lower double triple decline treat flood ease burn damage harm speed "
+        "clear balance reverse"
+    )
+)
+# Words ending in "s" that are not plural nouns (a bare verb after a plural noun is a verb).
+NOT_PLURAL = frozenset(
+    _words(
+        "is was has does this its his hers ours yours theirs us as thus less always plus across "
+        "perhaps various previous serious numerous famous obvious nervous yes versus unless "
+        "whereas towards afterwards regardless"
+    )
+)
+IRREGULAR = {
+    "fight": ("fought",),
+    "speed": ("sped",),
+    "shrink": ("shrank", "shrunk"),
+    "rebuild": ("rebuilt",),
+}
+
+MODALS_BEFORE_BARE = frozenset(
+    _words(
+        "to can could may might will would should must does do did not n't also just "
+        "it they we you i that which who help helps helped helping and doesn't don't didn't "
+        "won't can't cannot wouldn't couldn't shouldn't never"
+    )
+)
+# "to <verb>" counts only when governed by one of these (within three words before "to"), so
+# purpose clauses ("we must respond ... to protect ourselves") are not read as effects.
+TO_GOVERNORS = frozenset(
+    _words(
+        "help helps helped helping shown proven work works worked act acts acted able used "
+        "administered seem seems seemed appear appears appeared predicted believed likely known "
+        "thought way ways ability order found reported expected tend tends continue continues "
+        "began begin begins needed"
+    )
+)
+DETERMINERS = frozenset(
+    _words(
+        "the a an your my our their his her its this that these those no any some every each own"
+    )
+)
+PREPOSITIONS = frozenset(_words("of with in for on from into at than"))
+NOUN_HEADS = frozenset(
+    _words("code process effect effects hormone hormones properties power time factor")
+)
+
+_PHRASES: tuple[tuple[str, str, str], ...] = (
+    # (pattern, direction, kind); NEEDLES below says which words a sentence needs for each
+    (r"\bplay(?:s|ed|ing)? (?:a|an|the)?\s?(?:\w+ )?roles? in\b", "", "role"),
+    (
+        r"\b(?:is|are|was|were|be|been|being|'s) (?:\w+ )?(?:necessary|essential|indispensable"
+        r"|vital|crucial|critical)(?: for| to| in)\b"
+        r"|\b(?:is|are|be|'s) (?:\w+ )?important (?:for\b|in \w+ing\b)",
+        "",
+        "necessity",
+    ),
+    (r"\b(?:associated|linked|connected|correlated|tied) (?:with|to)\b", "", "association"),
+    (r"\b(?:bio)?markers? (?:of|for)\b", "", "association"),
+    (r"\bha(?:ve|s|d|ving) (?:\w+ ){0,2}to do with\b", "", "association"),
+    (r"\b(?:is|are|was|were|be|been|'s) (?:\w+ )?involved in\b", "", "role"),
+    (r"\bresponsible for\b", "", "cause"),
+    (r"\b(?:lead|leads|leading|led) to\b", "", "cause"),
+    (r"\bresult(?:s|ed|ing)? in\b", "", "cause"),
+    (r"\b(?:effects?|impacts?|influence) on\b", "", "effect"),
+    (r"\bbenefit(?:s|ed|ting)? from\b", "increase", "benefit"),
+    (r"\bbenefits? (?:for|to)\b", "increase", "benefit"),
+    (
+        r"\b(?:is|are|be|been|being) (?:\w+ )?beneficial\b|\bbeneficial effects?\b",
+        "increase",
+        "benefit",
+    ),
+    (r"\b(?:is|are|'s) (?:a |an )?(?:\w+ )?(?:safe|potent|effective)\b", "", "property"),
+    (r"\bimprovements? in\b", "increase", "change"),
+    (r"\b(?:rises?|increases?|boosts?) in\b", "increase", "change"),
+    (r"\b(?:reductions?|decreases?|declines?|drops?) in\b", "decrease", "change"),
+    (r"\b(?:used|administered|prescribed) (?:to|for) \w", "", "treatment"),
+    (r"\b(?:treatment|cure|remedy|therapy|aid)(?: target)? (?:for|to)\b", "", "treatment"),
+    (r"\b(?:enhancer|booster|reliever|reducer|stimulant|suppressant)\b", "increase", "property"),
+    (
+        r"\bhave (?:a |an )?(?:\w+ )?(?:calming|relaxing|soothing|positive|negative|protective"
+        r"|beneficial|healing) effect",
+        "",
+        "effect",
+    ),
+    (r"\b(?:tells?|told|telling|signals?) (?:your|the) (?:body|cells|brain|system)\b", "", "tell"),
+    (
+        r"\b(?:make|makes|making|made) (?:you|us|people|them|your \w+) (?:feel|melt|relax|calm"
+        r"|happ\w*|heal|stronger|better)",
+        "",
+        "effect",
+    ),
+    (r"\bfeels? (?:more|less|better|calmer|happier|stronger)\b", "", "effect"),
+    (
+        r"\b(?:keep|keeps|kept|keeping) (?:\w+ ){1,3}?(?:together|from|away|healthy|calm|young)\b",
+        "",
+        "effect",
+    ),
+    (r"\b(?:wakes?|woke|waking) (?:\w+ )?up\b", "increase", "effect"),
+    (r"\bslow(?:s|ed|ing)? down\b", "decrease", "effect"),
+    (r"\bby (?:supplementing|taking|using|administering|stimulating)\b", "", "means"),
+    (
+        r"\b(?:had|have|has|with|showed|show|shows) (?:\w+ )?(?:lower|higher|reduced|increased|less"
+        r"|more|greater|fewer|elevated|decreased) (?:\w+ ){0,2}?(?:cortisol|levels?|spikes?|blood"
+        r" pressure|stress|pain|anxiety|risk|symptoms|inflammation|weight|libido|mood|(?:\w+ )?"
+        r"attacks|infections|deaths|fractures|colds|cases|episodes|migraines|injuries)\b",
+        "",
+        "comparison",
+    ),
+    (
+        r"\blevels? (?:of (?:the )?\w+ )?(?:\w+ )?(?:quintuple|double|triple|rise|rises|rose|fall"
+        r"|falls|fell|drop|drops|dropped|become (?:\w+ )?(?:high|low)|are (?:\w+ )?(?:high|low))\b",
+        "",
+        "change",
+    ),
+    (r"\b(?:rises|rose|drops|dropped|falls|fell|plummets|soars|surges)\b", "", "change"),
+)
+# A phrase pattern runs only on sentences holding one of its needles: ten times faster.
+_NEEDLES = (
+    "role",
+    "necessary essential indispensable vital crucial critical important",
+    "associated linked connected correlated tied",
+    "marker",
+    "to do with",
+    "involved",
+    "responsible for",
+    "lead led",
+    "result",
+    "effect impact influence",
+    "benefit",
+    "benefit",
+    "beneficial",
+    "safe potent effective",
+    "improvement",
+    "rise increase boost",
+    "reduction decrease decline drop",
+    "used administered prescribed",
+    "treatment cure remedy therapy aid",
+    "enhancer booster reliever reducer stimulant suppressant",
+    "effect",
+    "tell told signal",
+    "make made",
+    "feel",
+    "keep kept",
+    "wak woke",
+    "slow",
+    "by ",
+    "lower higher reduced increased less more greater fewer elevated decreased",
+    "level",
+    "rise rose drop fell fall plummet soar surge",
+)
+PHRASES = tuple(
+    (re.compile(p), d, k, tuple(n.split(" ")) if n != "by " else ("by ",))
+    for (p, d, k), n in zip(_PHRASES, _NEEDLES, strict=True)
+)
+DIRECTION_WORDS = {
+    "increase": re.compile(
+        r"\b(?:higher|more|greater|increased|elevated|rises?|rose|soars|surges"
+        r"|quintuple|double|triple|high)\b"
+    ),
+    "decrease": re.compile(
+        r"\b(?:lower|less|fewer|reduced|decreased|drops?|dropped|falls?|fell"
+        r"|plummets|low)\b"
+    ),
+}
+
+# Release of a hormone counts as an effect only with a trigger ("released with a warm hug",
+# "when you trust") or an active subject ("Sex releases oxytocin"), not "released from the gland".
+RELEASE = re.compile(
+    r"\b(?:release|releases|released|releasing|secrete|secretes|secreted|experiences? oxytocin)\b"
+)
+RELEASE_ACTIVE = re.compile(
+    r"\b(?:releases?|secretes?|experiences?) (?:the )?(?:oxytocin|hormone|endorphins|dopamine"
+    r"|serotonin)\b"
+)
+TRIGGERS = re.compile(
+    r"\b(?:when (?:you|we|we're|they|people|she|he|someone)|during|hugs?|hugging|touch(?:ed|ing)?"
+    r"|kiss(?:es|ing)?|sex|lovemaking|intimate|intimacy|orgasms?|massage|exercise|safety"
+    r"|meet and mate|childbirth|breastfeeding|nursing)\b"
+)
+
+HEALTH = re.compile(
+    r"\b(?:oxytocin|hormones?|cortisol|stress\w*|drugs?|medications?|medicine|supplement\w*|spray"
+    r"|therap\w+|treatments?|doses?|dosages?|injections?|vitamins?|diet|exercise|touch\w*|hug\w*"
+    r"|massage|sex\w*|lovemaking|intima\w+|orgasms?|libido|arousal|desire|bond\w*|relationships?"
+    r"|couples?|monogam\w*|trust|communication|behaviou?rs?|aggression|mood|depression|anxiety"
+    r"|pain|sleep|appetite|weight|obesity|well-?being|health\w*|immune|inflammation|cancer"
+    r"|tumou?rs?|diseases?|symptoms?|blood|heart|cardiac|cardiovascular|bones?|muscles?|joints?"
+    r"|cartilage|tissues?|cells?|osteo\w+|brain|nerves?|body|bodies|mind|skin|aging|ageing"
+    r"|regenerat\w+|repair|healing|recovery|contractions|labou?r|childbirth|breast\s?feeding"
+    r"|milk|calm\w*|relax\w*|resilience|openness|connection|emotion\w*|feelings?|willingness"
+    r"|hpa|endorphins|testosterone|genes?|fertility|memory|autis\w+|schizophrenia|dementia"
+    r"|fibromyalgia|sarcopenia|menopause|diabetes|organs?|degeneration|defects|agility|pleasure"
+    r"|closeness|bleeding|neurons?|system|wellness|pressure|risks?"
+    # general body, condition and nutrient vocabulary
+    r"|liver|kidneys?|lungs?|gut|stomach|digest\w*|intestin\w*|colon|bowel|microbiome|bacteria"
+    r"|metabolism|metabolic|fat|belly|cholesterol|triglycerides|lipids|glucose|insulin|sugar"
+    r"|absorption|circulation|arter\w+|veins?|stroke|heart attacks?|fractures?|injur\w+|cramps?"
+    r"|fatigue|energy|focus|cognit\w+|alzheimer'?s|parkinson'?s|arthritis|asthma|allerg\w+"
+    r"|infections?|viral|virus\w*|flu|colds?|fever|acne|hair|teeth|eyes?|vision|hearing"
+    r"|immunity|insomnia|migraines?|headaches?|nausea|hormonal|thyroid|adrenal|estrogen"
+    r"|fertility|pregnan\w+|longevity|lifespan|mortality|deaths?|inflammatory|antioxidants?"
+    r"|probiotics?|antibiotics?|caffeine|coffee|alcohol|nicotine|smoking|fasting|nutrients?"
+    r"|minerals?|magnesium|zinc|iron|calcium|potassium|omega-?3s?|fish oil|collagen|melatonin"
+    r"|protein|fiber|fibre|calories|diets?|foods?|meals?|breakfast|herbs?|extracts?"
+    r"|patients?|symptoms?|conditions?|disorders?)\b"
+)
+PRONOUN_SUBJECT = re.compile(r"(?:^|[:;—–-]\s*|\b(?:and|but|so)\s+)(?:it|this|they|these|it's)\b")
+
+IMPERATIVES = frozenset(
+    _words(
+        "hug laugh walk do express feel let let's try find contact click call subscribe leave "
+        "read learn sign buy order get ask talk take make give share join remember consider "
+        "imagine think stop start eat drink avoid use see visit book schedule discover download "
+        "follow check go come don't please"
+    )
+)
+INTENT = re.compile(
+    r"\b(?:plans? to|planning to|our quest|quest is|aims? to|goal is|decided to|going to"
+    r"|underway|interested to know|want to know|to examine|to find out)\b"
+)
+UNKNOWN = re.compile(
+    r"\b(?:not (?:yet )?known|unknown|unclear|(?:do|does|did) not know|don't know|wonder)"
+    r" (?:\w+ ){0,2}?(?:when|what|whether|if|how|why|the ways)\b"
+)
+CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^,;]*")
+AGE_CHANGE = re.compile(r"\b\w+ with age\b")
+
+HEDGES = re.compile(
+    r"\b(?:may|might|could|perhaps|maybe|possibly|potentially|probably|likely|suggests?|suggested"
+    r"|suggesting|appears?|appeared|seems?|seemed|believed?|believes|predicted|suspect|suspects"
+    r"|thought to|to our knowledge|not known|mice|mouse|rats?|rodents?|animals?|voles?"
+    r"|associated with|linked to|connected to|correlated with|to do with|biomarker)\b"
+)
+CAN = re.compile(r"\bcan\b(?!'t| not)")
+BOOSTERS = re.compile(
+    r"\b(?:proven|definitely|literally|always|guaranteed|certainly|undoubtedly|clinically"
+    r"|research shows|studies show|science shows|evidence shows|shown to|been shown|demonstrates?"
+    r"|demonstrated|established)\b"
+)
+NEGATORS = re.compile(
+    r"\b(?:not|no|never|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't"
+    r"|no longer|neither|nor)\b"
+)
+NOT_NEGATION = re.compile(r"(?:\bnot|n't) (?:just|only|merely|simply)\b")

@@ -1,0 +1,278 @@
+"""Health claims: sentences saying that a substance, behaviour or treatment affects body or mind.
+
+A transparent rule set over the lexicon in analysis/claim_lexicon.py. A sentence is a claim when
+it has an effect predicate ("lowers", "helps prevent", "plays a role in", "is necessary for",
+"associated with", "released with a warm hug"...) and names a health term or has a pronoun subject
+("It activates cardiac stem cells"), and is not a question, a heading, a fragment, an imperative,
+a plan ("plans to examine"), an admitted unknown ("it is not yet known when"), or part of a
+reference section. Effects inside an if/whether clause do not count.
+
+Certainty is an ordinal score: each hedge (may, could, suggests, in mice, linked to...) takes one
+away, each booster (proven, clinically, literally, shown to...) adds one, clamped to -2..+2.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from analysis import claim_lexicon as lx
+from analysis.document import Block
+from analysis.references import Reference, reference_block_indices
+from analysis.sentences import split_sentences
+
+Certainty = Literal["hedged", "assertive"]
+Direction = Literal["increase", "decrease", ""]
+_WORD = re.compile(r"[\w']+")
+_NORMALIZE = re.compile(r"[^\w\s]+")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One health claim sentence of an article."""
+
+    text: str
+    normalized: str  # lower-case words only: what versions are aligned on
+    section: tuple[str, ...] = ()
+    certainty: Certainty = "assertive"
+    certainty_score: int = 0  # -2 strongly hedged .. +2 boosted
+    negated: bool = False
+    direction: Direction = ""
+    cites: tuple[str, ...] = ()  # footnote markers as rendered: "1", "3–5"
+    block_index: int = -1
+    # (marker label, reference key) for each cited label that resolved, once linked
+    references: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def reference_keys(self) -> tuple[str, ...]:
+        """Keys of the references this claim cites, in citation order, without repeats."""
+        return tuple(dict.fromkeys(key for _, key in self.references))
+
+
+@dataclass(frozen=True)
+class ClaimFeatures:
+    """What the rules found in one sentence, and why."""
+
+    is_claim: bool
+    reason: str  # the rule that decided: "effect:role", "question", "no effect", ...
+    certainty_score: int = 0
+    negated: bool = False
+    direction: Direction = ""
+
+
+def normalize_claim(text: str) -> str:
+    """Lower-case `text`, drop punctuation and fold whitespace."""
+    return " ".join(_NORMALIZE.sub(" ", text.casefold().replace("'", "").replace("’", "")).split())
+
+
+def find_claims(
+    blocks: Sequence[Block], references: Sequence[Reference] | None = None
+) -> tuple[Claim, ...]:
+    """Find the health claims in `blocks`; link their citations when `references` are given."""
+    skip = reference_block_indices(blocks)
+    claims: list[Claim] = []
+    for i, block in enumerate(blocks):
+        if i in skip or block.kind in ("heading", "code"):
+            continue
+        for sentence in split_sentences(block.text, block.markers):
+            f = claim_features(sentence.text)
+            if not f.is_claim:
+                continue
+            claims.append(
+                Claim(
+                    text=sentence.text,
+                    normalized=normalize_claim(sentence.text),
+                    section=block.section,
+                    certainty="hedged" if f.certainty_score < 0 else "assertive",
+                    certainty_score=f.certainty_score,
+                    negated=f.negated,
+                    direction=f.direction,
+                    cites=sentence.markers,
+                    block_index=i,
+                )
+            )
+    if references is not None:
+        return link_citations(claims, references)
+    return tuple(claims)
+
+
+def link_citations(claims: Iterable[Claim], references: Sequence[Reference]) -> tuple[Claim, ...]:
+    """Resolve each claim's markers ("1", "3–5", "[2]") to the keys of the references cited."""
+    by_marker: dict[str, str] = {}
+    for ref in references:
+        by_marker.setdefault(ref.marker, ref.key)
+    out = []
+    for claim in claims:
+        labels = dict.fromkeys(label for c in claim.cites for label in expand_marker(c))
+        pairs = tuple((label, by_marker[label]) for label in labels if label in by_marker)
+        out.append(replace(claim, references=pairs))
+    return tuple(out)
+
+
+def expand_marker(marker: str) -> tuple[str, ...]:
+    """Expand a rendered marker into labels: "3–5" → 3, 4, 5; "[1]" → 1; "2,4" → 2, 4."""
+    labels: list[str] = []
+    for part in re.split(r"\s*,\s*", marker.strip().strip("[]()")):
+        m = re.fullmatch(r"(\d+)\s*[–—-]\s*(\d+)", part)
+        if m and 0 < int(m.group(2)) - int(m.group(1)) <= 50:
+            labels.extend(str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1))
+        elif part:
+            labels.append(part)
+    return tuple(labels)
+
+
+def claim_features(sentence: str) -> ClaimFeatures:
+    """Decide whether one sentence (markers detached) is a health claim, and how certain."""
+    text = sentence.strip().replace("’", "'").replace("‘", "'").lower()
+    words = _WORD.findall(text)
+    if text.endswith("?"):
+        return ClaimFeatures(False, "question")
+    if len(words) < 2:
+        return ClaimFeatures(False, "fragment")
+    if words[0] in lx.IMPERATIVES and not re.match(r"\w+ (?:is|are|was)\b", text):
+        return ClaimFeatures(False, "imperative")
+    if lx.INTENT.search(text):
+        return ClaimFeatures(False, "intent")
+    if lx.UNKNOWN.search(text):
+        return ClaimFeatures(False, "unknown")
+    effects = _effects(text)
+    if not effects:
+        return ClaimFeatures(False, "no effect")
+    # A list item that opens with an effect verb ("Boosts circulation") has the list's topic as
+    # its subject, like a pronoun.
+    first = min(effects)
+    subjectless = first[0] == 0 and first[3] == "verb"
+    if not (lx.HEALTH.search(text) or lx.PRONOUN_SUBJECT.search(text) or subjectless):
+        return ClaimFeatures(False, "no agent or health term")
+    # The direction of the first predicate that has one: "lowers cortisol" → decrease.
+    direction = next((d for _, _, d, _ in sorted(effects) if d), "")
+    return ClaimFeatures(
+        True,
+        "effect:" + first[3],
+        certainty_score=_certainty(text, first[0], first[1]),
+        negated=_negated(text, first[0]),
+        direction=direction,  # type: ignore[arg-type]
+    )
+
+
+def _effects(text: str) -> list[tuple[int, int, str, str]]:
+    """Effect predicates as (start, end, direction, kind), outside if/whether clauses."""
+    found: list[tuple[int, int, str, str]] = []
+    for m in _WORD.finditer(text):
+        if m.group(0) not in _FORMS:
+            continue
+        stem, form = _FORMS[m.group(0)]
+        if _verb_ok(text, m.start(), m.end(), stem, form):
+            found.append((m.start(), m.end(), _DIRECTION.get(stem, ""), "verb"))
+    for pattern, direction, kind, needles in lx.PHRASES:
+        if not any(n in text for n in needles):
+            continue
+        for m in pattern.finditer(text):
+            d = direction or _direction_word(m.group(0))
+            found.append((m.start(), m.end(), d, kind))
+    release = lx.RELEASE.search(text)
+    if release and (lx.TRIGGERS.search(text) or lx.RELEASE_ACTIVE.search(text)):
+        found.append((release.start(), release.end(), "increase", "release"))
+    dropped = [(m.start(), m.end()) for m in lx.CONDITIONAL.finditer(text)]
+    dropped += [(m.start(), m.end()) for m in lx.AGE_CHANGE.finditer(text)]
+    return [e for e in found if not any(a <= e[0] < b for a, b in dropped)]
+
+
+def _direction_word(phrase: str) -> str:
+    for direction, pattern in lx.DIRECTION_WORDS.items():
+        if pattern.search(phrase):
+            return direction
+    return ""
+
+
+def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
+    if text[start - 1 : start] == "-" or text[end : end + 1] == "-":
+        return False  # "repair-and-recover", "life-enriching"
+    before = _WORD.findall(text[:start])
+    prev = before[-1] if before else ""
+    after = _WORD.findall(text[end : end + 40])
+    if prev in lx.DETERMINERS or (form != "ing" and prev in lx.PREPOSITIONS):
+        return False
+    if form == "s" and stem in lx.AMBIGUOUS and after[:1] == ["of"]:
+        return False  # "the full benefits of oxytocin" is a noun
+    if form == "ed":
+        return bool(prev) and not text[:start].rstrip().endswith(",")
+    if form == "ing":
+        return not (after and after[0] in lx.NOUN_HEADS)
+    if form == "base":
+        to_at = _governing_to(before)
+        if to_at >= 0:
+            return any(w in lx.TO_GOVERNORS for w in before[max(0, to_at - 3) : to_at])
+        if stem in lx.AMBIGUOUS:
+            if prev.endswith("ly") and len(before) > 1:
+                prev = before[-2]  # "might possibly lower"
+            plural_subject = prev.endswith("s") and prev not in lx.NOT_PLURAL
+            return (
+                prev in lx.MODALS_BEFORE_BARE
+                or plural_subject
+                or "does" in before[-3:]
+                or "did" in before[-3:]
+            )
+    return True
+
+
+def _governing_to(before: list[str]) -> int:
+    """Index of the "to" that governs a bare verb ("to actually cause", "to repair, restore")."""
+    for back in range(1, min(5, len(before)) + 1):
+        word = before[-back]
+        if word == "to":
+            return len(before) - back
+        if not (word in ("and", "or") or word in _FORMS or (back == 1 and word.endswith("ly"))):
+            return -1
+    return -1
+
+
+def _certainty(text: str, start: int, end: int) -> int:
+    hedges = len(lx.HEDGES.findall(text))
+    # "can" weakens the main effect ("You can induce…"), not a later clause ("…so your muscles
+    # can repair faster"): count it only near the first effect predicate.
+    window = (_word_index(text, start) - 4, _word_index(text, end) + 3)
+    near = (window[0] <= _word_index(text, m.start()) <= window[1] for m in lx.CAN.finditer(text))
+    hedges += sum(near)
+    boosts = len(lx.BOOSTERS.findall(text))
+    return max(-2, min(2, boosts - hedges))
+
+
+def _negated(text: str, start: int) -> bool:
+    excluded = [(m.start(), m.end()) for m in lx.NOT_NEGATION.finditer(text)]
+    first = _word_index(text, start)
+    for m in lx.NEGATORS.finditer(text):
+        if any(m.start() < b and a < m.end() for a, b in excluded):
+            continue
+        if 0 <= first - _word_index(text, m.start()) <= 5:
+            return True
+    return False
+
+
+def _word_index(text: str, pos: int) -> int:
+    return len(_WORD.findall(text[:pos]))
+
+
+def _forms(stem: str) -> dict[str, str]:
+    if stem.endswith("y") and stem[-2] not in "aeiou":
+        return {stem: "base", stem[:-1] + "ies": "s", stem[:-1] + "ied": "ed", stem + "ing": "ing"}
+    if stem.endswith("e"):
+        ed, ing = stem + "d", stem[:-1] + "ing"
+    elif stem in ("drop", "cut"):
+        ed, ing = stem + stem[-1] + "ed", stem + stem[-1] + "ing"
+    else:
+        ed, ing = stem + "ed", stem + "ing"
+    s = stem + ("es" if stem.endswith(("s", "sh", "ch", "x", "z")) else "s")
+    forms = {stem: "base", s: "s", ed: "ed", ing: "ing"}
+    forms.update(dict.fromkeys(lx.IRREGULAR.get(stem, ()), "ed"))
+    return forms
+
+
+_DIRECTION = {**dict.fromkeys(lx.INCREASE, "increase"), **dict.fromkeys(lx.DECREASE, "decrease")}
+_FORMS = {
+    form: (stem, kind)
+    for stem in (*lx.INCREASE, *lx.DECREASE, *lx.NEUTRAL)
+    for form, kind in _forms(stem).items()
+}

@@ -1,0 +1,95 @@
+"""Time extract + claims + references + compare for one ~1,500-word article version.
+
+Run: .venv/bin/python bench/analysis_speed.py [runs]
+The article is the DeepHer fixture with the Berkeley muscle-study post spliced in before its
+references (about 1,650 words); the new version applies the v5 claim edits. One "assessment" is
+what a new capture costs: extract the new HTML, find claims and references in both versions
+(the old one's blocks come from the database), compare. Prints the median of the runs for the
+whole and for each part; target < 50 ms for the whole.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from analysis.align import compare_blocks  # noqa: E402
+from analysis.claims import find_claims  # noqa: E402
+from analysis.extract import extract_article  # noqa: E402
+from analysis.references import find_references  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+TARGET_MS = 50.0
+
+
+def page(version: str) -> bytes:
+    """The DeepHer fixture `version` with the muscle-study post spliced in (~1,650 words)."""
+    deepher = (FIXTURES / "deepher" / f"oxytocin-superpower.{version}.html").read_text("utf-8")
+    muscle = (FIXTURES / "lifeext" / "trust-hormone-oxytocin-muscle.v1.html").read_text("utf-8")
+    body = re.search(
+        r'<div class="entry-content">(.*?)</div><!-- \.entry-content -->', muscle, re.S
+    )
+    assert body is not None
+    spliced = deepher.replace("<h2>References:</h2>", body.group(1) + "<h2>References:</h2>", 1)
+    assert spliced != deepher
+    return spliced.encode("utf-8")
+
+
+def median_ms(fn: Callable[[], object], runs: int) -> float:
+    """Median wall time of `fn` over `runs` calls, in milliseconds (one warm-up call first)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Print the median time of each part and of the whole assessment."""
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    old_html, new_html = page("v1"), page("v5-claims-edited")
+    old = extract_article(old_html, content_type="text/html").article
+    new = extract_article(new_html, content_type="text/html").article
+    assert old is not None and new is not None
+    words = len(new.text.split())
+    claims, _ = compare_blocks(old.blocks, new.blocks)
+    print(
+        f"article: {words} words, {len(new.blocks)} blocks, {len(find_claims(new.blocks))} claims,"
+    )
+    print(f"         {len(find_references(new.blocks))} references; changes: {claims.summary()}")
+
+    def assess() -> object:
+        article = extract_article(new_html, content_type="text/html").article
+        assert article is not None
+        return compare_blocks(old.blocks, article.blocks)
+
+    rows = {
+        "extract_article (new version)": lambda: extract_article(
+            new_html, content_type="text/html"
+        ),
+        "find_claims (one version)": lambda: find_claims(new.blocks),
+        "find_references (one version)": lambda: find_references(new.blocks),
+        "compare_blocks (both versions)": lambda: compare_blocks(old.blocks, new.blocks),
+        "whole assessment": assess,
+    }
+    print(f"median of {runs} runs:")
+    for name, fn in rows.items():
+        print(f"  {name:34} {median_ms(fn, runs):7.1f} ms")
+    whole = median_ms(assess, runs)
+    print(
+        f"whole assessment {whole:.1f} ms: {'within' if whole < TARGET_MS else 'OVER'} the "
+        f"{TARGET_MS:.0f} ms target"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+"""Claim detection, certainty, negation, direction, and citation linking, on hand-built blocks."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.claims import (
+    Claim,
+    claim_features,
+    expand_marker,
+    find_claims,
+    link_citations,
+    normalize_claim,
+)
+from analysis.document import Block
+from analysis.references import parse_reference
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Oxytocin lowers cortisol — your body’s main stress hormone.",
+        "It boosts osteoblasts — the builders behind your bones",
+        "It activates cardiac stem cells — helping heal heart damage",
+        "It has been clinically proven to have a number of beneficial effects.",
+        "Previous research found that administering oxytocin helped prevent osteoporosis.",
+        "Regular hugging strengthens the immune system and reduces blood pressure.",
+        "Oxytocin may just be the key element that keeps couples together.",
+        "Sex releases oxytocin.",
+        "It is released with a warm hug, a grasped hand or a loving gaze.",
+        "When oxytocin rises, cortisol drops.",
+        "Participants given oxytocin had significantly lower cortisol spikes under stress.",
+        "This hormone is necessary for pair bonding.",
+        "Vitamin D deficiency is linked to depression.",
+        "Oxytocin plays a vital role in triggering uterine contractions.",
+        "The Oxytocin drug is a safe and potent supplement.",
+        "Boosts circulation",
+        "Oxytocin doesn’t just make you feel better.",
+        "Children with autism could benefit from oxytocin.",
+    ],
+)
+def test_claims(sentence: str) -> None:
+    assert claim_features(sentence).is_claim
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("But guess what gets stem cells moving again?", "question"),
+        ("Does oxytocin lower cortisol?", "question"),
+        ("Oxytocin.", "fragment"),
+        ("Hug someone you love", "imperative"),
+        ("Try this to lower your stress today.", "imperative"),
+        ("Click here to boost your immune system.", "imperative"),
+        ("In a neat experiment, scientists gave a group of men a placebo.", "no effect"),
+        ("That’s true.", "no effect"),
+        ("Oxytocin is often called the “cuddle hormone.”", "no effect"),
+        ("Oxytocin is produced by the hypothalamus.", "no effect"),
+        (
+            "It’s released either via the pituitary gland straight into the bloodstream.",
+            "no effect",
+        ),
+        ("Her lab plans to examine oxytocin’s role in extending a healthy life.", "intent"),
+        ("It is not yet known when levels of the hormone start to decline.", "unknown"),
+        ("It will be wonderful if we can help autistic children.", "no effect"),
+        ("In mice, blood levels of oxytocin declined with age.", "no effect"),
+        ("I can heal now.", "no agent or health term"),
+        ("The full benefits of oxytocin are only now becoming apparent.", "no effect"),
+        ("It’s your body’s hidden healing code.", "no effect"),
+        ("We must respond to our fight hormones to protect ourselves.", "no effect"),
+    ],
+)
+def test_not_claims(sentence: str, reason: str) -> None:
+    features = claim_features(sentence)
+    assert (features.is_claim, features.reason) == (False, reason)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "score"),
+    [
+        ("Oxytocin lowers cortisol.", 0),
+        ("Oxytocin may lower cortisol.", -1),
+        ("Oxytocin might possibly lower cortisol.", -2),
+        ("Research suggests oxytocin could lower cortisol.", -2),
+        ("In mice, oxytocin lowers cortisol.", -1),
+        ("Oxytocin is linked to lower cortisol.", -1),
+        ("Oxytocin can lower cortisol.", -1),
+        ("It wakes up satellite cells — so your muscles can repair faster", 0),
+        ("Oxytocin literally lowers cortisol.", 1),
+        ("Oxytocin is clinically proven to lower cortisol.", 2),
+        ("Oxytocin definitely, literally, always lowers cortisol.", 2),
+        ("Research shows oxytocin helps regulate the HPA axis.", 1),
+    ],
+)
+def test_certainty_score(sentence: str, score: int) -> None:
+    assert claim_features(sentence).certainty_score == score
+
+
+@pytest.mark.parametrize(
+    ("sentence", "negated"),
+    [
+        ("Oxytocin does not lower cortisol.", True),
+        ("Oxytocin doesn’t lower cortisol.", True),
+        ("Oxytocin never lowers cortisol.", True),
+        ("Giving mice oxytocin did not seem to cause a change in muscle regeneration.", True),
+        ("Oxytocin doesn’t just make you feel better.", False),
+        ("Not only does the hormone increase orgasm, it calms.", False),
+        ("Oxytocin lowers cortisol.", False),
+    ],
+)
+def test_negation(sentence: str, negated: bool) -> None:
+    assert claim_features(sentence).negated is negated
+
+
+@pytest.mark.parametrize(
+    ("sentence", "direction"),
+    [
+        ("Oxytocin lowers cortisol.", "decrease"),
+        ("Oxytocin may lower cortisol.", "decrease"),
+        ("Oxytocin suppresses cortisol.", "decrease"),
+        ("Oxytocin boosts cortisol.", "increase"),
+        ("Oxytocin raises cortisol.", "increase"),
+        ("It activates cardiac stem cells.", "increase"),
+        ("Oxytocin helps prevent osteoporosis.", "decrease"),
+        ("Oxytocin regulates the HPA axis.", ""),
+    ],
+)
+def test_direction(sentence: str, direction: str) -> None:
+    assert claim_features(sentence).direction == direction
+
+
+ARTICLE = (
+    Block("paragraph", "Oxytocin might be doing something extraordinary. It could be healing you."),
+    Block("heading", "Oxytocin Keeps Men from Straying and Cools Arguments", level=2),
+    Block("heading", "What the Research Shows:", ("Repair",), level=3),
+    Block(
+        "item",
+        "It activates cardiac stem cells",
+        ("Repair", "What the Research Shows:"),
+        list_kind="ul",
+        level=1,
+    ),
+    Block(
+        "paragraph",
+        "Participants given oxytocin had lower cortisol spikes [1]. That’s true.",
+        ("Stress",),
+        markers=("[1]",),
+    ),
+    Block(
+        "paragraph",
+        "This hormone is necessary for pair bonding.1 That’s why voles mate for life.",
+        ("Stress",),
+        markers=("1",),
+    ),
+    Block("code", "oxytocin.lowers(cortisol)"),
+    Block("heading", "References", level=2),
+    Block(
+        "item",
+        "Engert V, et al. Oxytocin dampens stress reactivity. 2021. PMC8254750",
+        ("References",),
+        list_kind="ol",
+        level=1,
+    ),
+)
+
+
+def test_find_claims_texts() -> None:
+    assert [c.text for c in find_claims(ARTICLE)] == [
+        "It could be healing you.",
+        "It activates cardiac stem cells",
+        "Participants given oxytocin had lower cortisol spikes.",
+        "This hormone is necessary for pair bonding.",
+    ]
+
+
+def test_find_claims_fields() -> None:
+    claims = find_claims(ARTICLE)
+    assert [(c.block_index, c.section, c.cites, c.certainty) for c in claims] == [
+        (0, (), (), "hedged"),
+        (3, ("Repair", "What the Research Shows:"), (), "assertive"),
+        (4, ("Stress",), ("1",), "assertive"),
+        (5, ("Stress",), ("1",), "assertive"),
+    ]
+
+
+def test_find_claims_links_references() -> None:
+    refs = (parse_reference("Engert V, et al. Oxytocin dampens. 2021. PMC8254750", marker="1"),)
+    claims = find_claims(ARTICLE, refs)
+    assert claims[2].references == (("1", "pmcid:PMC8254750"),)
+
+
+def test_find_claims_skips_headings_code_and_references() -> None:
+    kinds = {ARTICLE[c.block_index].kind for c in find_claims(ARTICLE)}
+    assert kinds == {"paragraph", "item"}
+
+
+def test_normalized_drops_markers_punctuation_and_case() -> None:
+    claim = find_claims(ARTICLE)[2]
+    assert claim.normalized == "participants given oxytocin had lower cortisol spikes"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Here’s a claim: Oxytocin LOWERS cortisol — truly!",
+            "heres a claim oxytocin lowers cortisol truly",
+        ),
+        ("  spaced   out  ", "spaced out"),
+    ],
+)
+def test_normalize_claim(text: str, expected: str) -> None:
+    assert normalize_claim(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("marker", "labels"),
+    [
+        ("1", ("1",)),
+        ("[1]", ("1",)),
+        ("3–5", ("3", "4", "5")),
+        ("3-4", ("3", "4")),
+        ("2,4", ("2", "4")),
+        ("5–3", ("5–3",)),
+        ("*", ("*",)),
+    ],
+)
+def test_expand_marker(marker: str, labels: tuple[str, ...]) -> None:
+    assert expand_marker(marker) == labels
+
+
+def test_link_citations_expands_ranges_and_skips_unknown_markers() -> None:
+    refs = tuple(
+        parse_reference(f"Author A. Title {n}. Journal, 20{n:02d}.", marker=str(n))
+        for n in (3, 4, 5)
+    )
+    claim = Claim("It helps.", "it helps", cites=("3–5", "9"))
+    (linked,) = link_citations([claim], refs)
+    assert [label for label, _ in linked.references] == ["3", "4", "5"]
+
+
+def test_reference_keys_are_unique_and_ordered() -> None:
+    claim = Claim("x", "x", references=(("1", "doi:a"), ("2", "doi:b"), ("3", "doi:a")))
+    assert claim.reference_keys == ("doi:a", "doi:b")
