@@ -105,14 +105,19 @@ def claim_json(c: Claim) -> dict[str, Any]:
     }
 
 
+def findings(blocks: Sequence[Block]) -> tuple[tuple[Claim, ...], tuple[Reference, ...]]:
+    """The claims (linked to the references they cite) and the references of one version."""
+    references = find_references(blocks)
+    return tuple(link_citations(find_claims(blocks), references)), tuple(references)
+
+
 def compare_blocks(
     before: Sequence[Block], after: Sequence[Block]
 ) -> tuple[ClaimChanges, RefChanges]:
     """Find, link and compare the claims and references of two versions' blocks."""
-    refs_before, refs_after = find_references(before), find_references(after)
+    claims_before, refs_before = findings(before)
+    claims_after, refs_after = findings(after)
     ref_changes = compare_references(refs_before, refs_after)
-    claims_before = link_citations(find_claims(before), refs_before)
-    claims_after = link_citations(find_claims(after), refs_after)
     mapping = ref_changes.mapping
     return compare_claims(claims_before, claims_after, reference_map=mapping), ref_changes
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.align import findings
+from analysis.claims import Claim
 from analysis.compare import Comparison, classify_status, compare_articles, compare_status
 from analysis.document import Article, Extraction
+from analysis.references import Reference
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Assessment:
     comparison: Comparison | None = None  # set when a change must be recorded
     article_status: int | None = None  # the article status after this capture
     detail: str = ""  # one line for reports (the error or the reason)
+    claims: tuple[Claim, ...] = ()  # of the new version
+    references: tuple[Reference, ...] = ()  # of the new version
 
 
 def needs_extraction(state: ArticleState, facts: CaptureFacts) -> bool:
@@ -74,15 +79,29 @@ def assess_capture(
         return Assessment("no_article", article_status=previous, detail=extraction.error)
 
     article = extraction.article
+    claims, references = findings(article.blocks)
     if state.latest is None:
-        return Assessment("first_version", new_version=article, article_status=200)
+        return Assessment(
+            "first_version",
+            new_version=article,
+            article_status=200,
+            claims=claims,
+            references=references,
+        )
     if article.content_hash == state.latest.content_hash:
         outcome = "restored" if restored else "unchanged"
         return Assessment(outcome, comparison=status_change, article_status=200)
     comparison = compare_articles(state.latest, article)
     if status_change is not None:
         comparison = comparison.merge(status_change)
-    return Assessment("new_version", new_version=article, comparison=comparison, article_status=200)
+    return Assessment(
+        "new_version",
+        new_version=article,
+        comparison=comparison,
+        article_status=200,
+        claims=claims,
+        references=references,
+    )
 
 
 def _http(facts: CaptureFacts) -> str:

@@ -1,7 +1,7 @@
 """One result shape for every comparison (as EDGI's web-monitoring-diff does).
 
-A Comparison holds one member per kind of change that can be detected (text, metadata, status;
-claims and references come next). `Comparison.build` derives `changed`, `kinds`, `severity` and
+A Comparison holds one member per kind of change that can be detected (text, claims,
+references, metadata, status). `Comparison.build` derives `changed`, `kinds`, `severity` and
 `summary` from the members, so adding a kind means: a field, a line in `build`, a key in
 `to_json`.
 """
@@ -12,10 +12,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.align import ClaimChanges, RefChanges, compare_blocks
 from analysis.document import Article
 from analysis.textdiff import TextDiff, diff_words
 
 KINDS = ("text", "claims", "references", "metadata", "status")
+# Analysts read the summary left to right: what was asserted and cited matters most.
+SUMMARY_ORDER = ("claims", "references", "status", "metadata", "text")
 MAJOR_KINDS = frozenset({"claims", "references", "status"})
 METADATA_FIELDS = ("title", "author", "published", "sitename")
 _NETWORK_ERROR = re.compile(
@@ -35,6 +38,8 @@ class Comparison:
     text: TextDiff | None = None  # None when the text is unchanged
     metadata: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (before, after)
     status: tuple[int | None, int | None] | None = None  # (before, after) when the status changed
+    claims: ClaimChanges | None = None  # None when no claim changed
+    references: RefChanges | None = None  # None when no reference changed
 
     @classmethod
     def build(
@@ -43,9 +48,13 @@ class Comparison:
         text: TextDiff | None = None,
         metadata: dict[str, tuple[str, str]] | None = None,
         status: tuple[int | None, int | None] | None = None,
+        claims: ClaimChanges | None = None,
+        references: RefChanges | None = None,
     ) -> Comparison:
         """Assemble a Comparison from its members; unchanged members are dropped."""
         text = text if text is not None and text.changed else None
+        claims = claims if claims else None
+        references = references if references else None
         metadata = {f: metadata[f] for f in METADATA_FIELDS if metadata and f in metadata}
         pieces: dict[str, str] = {}
         if text is not None:
@@ -54,15 +63,21 @@ class Comparison:
             pieces["metadata"] = ", ".join(metadata) + " changed"
         if status is not None:
             pieces["status"] = _status_summary(*status)
+        if claims is not None:
+            pieces["claims"] = claims.summary()
+        if references is not None:
+            pieces["references"] = references.summary()
         kinds = tuple(kind for kind in KINDS if kind in pieces)
         return cls(
             changed=bool(kinds),
             kinds=kinds,
             severity="major" if MAJOR_KINDS.intersection(kinds) else "minor",
-            summary="; ".join(pieces[kind] for kind in kinds) or "no change",
+            summary="; ".join(pieces[k] for k in SUMMARY_ORDER if k in pieces) or "no change",
             text=text,
             metadata=metadata,
             status=status,
+            claims=claims,
+            references=references,
         )
 
     def merge(self, other: Comparison) -> Comparison:
@@ -71,6 +86,8 @@ class Comparison:
             text=self.text if self.text is not None else other.text,
             metadata={**other.metadata, **self.metadata},
             status=self.status if self.status is not None else other.status,
+            claims=self.claims if self.claims is not None else other.claims,
+            references=self.references if self.references is not None else other.references,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -93,18 +110,21 @@ class Comparison:
             "text": text,
             "metadata": {f: {"before": b, "after": a} for f, (b, a) in self.metadata.items()},
             "status": status,
+            "claims": self.claims.to_json() if self.claims is not None else None,
+            "references": self.references.to_json() if self.references is not None else None,
         }
 
 
 def compare_articles(before: Article, after: Article) -> Comparison:
-    """Compare two extracted versions: body text word by word, then metadata fields."""
+    """Compare two extracted versions: claims, references, body text word by word, metadata."""
     text = diff_words(before.text, after.text) if before.text != after.text else None
+    claims, references = compare_blocks(before.blocks, after.blocks)
     metadata = {
         f: (getattr(before, f), getattr(after, f))
         for f in METADATA_FIELDS
         if getattr(before, f) != getattr(after, f)
     }
-    return Comparison.build(text=text, metadata=metadata)
+    return Comparison.build(text=text, metadata=metadata, claims=claims, references=references)
 
 
 def compare_status(before: int | None, after: int | None) -> Comparison:

@@ -192,6 +192,38 @@ def changes(
     emit(rows, format, columns=columns, title="Changes")
 
 
+@app.command("claims")
+def list_claims(
+    url: Annotated[str, typer.Argument(help="A tracked URL.")],
+    version: Annotated[int | None, typer.Option("--version", help="Version (default latest).")] = None,
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """List the health claims an article version makes, with certainty and citations."""
+    from storage.queries import claims as version_claims
+
+    _ready()
+    with session() as db:
+        rows = _lookup(lambda: version_claims(db, url=url, number=version))
+    columns = ["position", "certainty", "text", "cites", "section"]
+    emit(rows, format, columns=columns, title=f"Claims of {url}")
+
+
+@app.command("references")
+def list_references(
+    url: Annotated[str, typer.Argument(help="A tracked URL.")],
+    version: Annotated[int | None, typer.Option("--version", help="Version (default latest).")] = None,
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """List the references an article version cites, with their identifiers."""
+    from storage.queries import references as version_references
+
+    _ready()
+    with session() as db:
+        rows = _lookup(lambda: version_references(db, url=url, number=version))
+    columns = ["marker", "text", "ids", "key"]
+    emit(rows, format, columns=columns, title=f"References of {url}")
+
+
 @app.command()
 def demo(
     home: Annotated[str | None, typer.Option(help="Keep the demo's state here.")] = None,

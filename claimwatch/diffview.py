@@ -8,6 +8,7 @@ import json
 from sqlmodel import Session
 
 from analysis.compare import Comparison, compare_articles
+from analysis.report import claim_change_lines, reference_change_lines
 from analysis.textdiff import render_ansi, render_html, render_text
 from storage.models import Version
 from storage.queries import get_version
@@ -35,9 +36,11 @@ def render_diff(
         return json.dumps({**payload, **comparison.to_json()}, indent=2, ensure_ascii=False)
     header = _header_lines(url, before, after, comparison)
     if fmt == "html":
-        page = render_html(comparison.text, title=f"{after.title} — v{before.number} → v{after.number}") if comparison.text else "<p>No text change.</p>"
-        summary = "".join(f"<p>{html.escape(line)}</p>" for line in header)
-        return page.replace("<body>", f"<body>\n{summary}", 1)
+        title = f"{after.title} — v{before.number} → v{after.number}"
+        summary = "".join(f"<p>{html.escape(line)}</p>" for line in header if line)
+        if comparison.text is None:
+            return f"<!doctype html><title>{html.escape(title)}</title><body>\n{summary}</body>"
+        return render_html(comparison.text, title=title).replace("<body>", f"<body>\n{summary}", 1)
     body = ""
     if comparison.text is not None and comparison.text.changed:
         body = render_ansi(comparison.text) if color else render_text(comparison.text)
@@ -53,4 +56,11 @@ def _header_lines(url: str, before: Version, after: Version, comparison: Compari
     ]
     for field, (old, new) in comparison.metadata.items():
         lines.append(f"{field}: {old!r} → {new!r}")
+    details = comparison.to_json()
+    for heading, found in (
+        ("Claims", claim_change_lines(details["claims"])),
+        ("References", reference_change_lines(details["references"])),
+    ):
+        if found:
+            lines += ["", heading, *(f"  {line}" for line in found)]
     return lines

@@ -119,3 +119,46 @@ class Change(SQLModel, table=True):
     summary: str = ""
     # The comparison as JSON: text diff ops and counts, metadata, status, claims, references.
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ClaimRecord(SQLModel, table=True):
+    """A health claim an article version makes (queryable, one row per claim)."""
+
+    __tablename__ = "claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="version.id", index=True)
+    position: int  # order within the version
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    normalized: str = Field(sa_column=Column(Text, nullable=False))
+    section: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    certainty: str = "assertive"  # hedged | assertive
+    certainty_score: int = 0
+    negated: bool = False
+    direction: str = ""
+    cites: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reference_keys: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class ReferenceRecord(SQLModel, table=True):
+    """A cited source in an article version, with its identifiers (indexed for look-ups)."""
+
+    __tablename__ = "reference_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="version.id", index=True)
+    position: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    key: str = Field(index=True)
+    marker: str = ""
+    doi: str | None = Field(default=None, index=True)
+    pmid: str | None = Field(default=None, index=True)
+    pmcid: str | None = Field(default=None, index=True)
+    arxiv: str | None = None
+    isbn: str | None = None
+    url: str | None = None
+    journal: str = ""
+    year: str = ""
+    volume: str = ""
+    first_page: str = ""
+    first_author: str = ""

@@ -8,8 +8,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Capture, Change, Source, Version
+from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Source, Version
 from storage.sources import find, list_sources
+
+
+_NO_CHANGES: dict[str, list[Any]] = {"added": [], "removed": [], "modified": []}
 
 
 class NotFound(LookupError):
@@ -117,7 +120,8 @@ def change_json(
         "text": text,
         "metadata": details.get("metadata") or {},
         "status": details.get("status"),
-        **{k: details[k] for k in ("claims", "references") if k in details},
+        "claims": details.get("claims") or _NO_CHANGES,
+        "references": details.get("references") or _NO_CHANGES,
     }
 
 
@@ -159,3 +163,47 @@ def _interval(seconds: int) -> str:
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+def claims(db: Session, *, url: str, number: int | None = None) -> list[dict[str, Any]]:
+    """The health claims of one version (default: latest), in reading order."""
+    version = get_version(db, url=url, number=number)
+    query = select(ClaimRecord).where(ClaimRecord.version_id == version.id)
+    return [
+        {
+            "version": version.number,
+            "position": row.position,
+            "text": row.text,
+            "section": " › ".join(row.section),
+            "certainty": row.certainty,
+            "certainty_score": row.certainty_score,
+            "negated": row.negated,
+            "direction": row.direction,
+            "cites": row.cites,
+            "reference_keys": row.reference_keys,
+        }
+        for row in db.exec(query.order_by(col(ClaimRecord.position)))
+    ]
+
+
+def references(db: Session, *, url: str, number: int | None = None) -> list[dict[str, Any]]:
+    """The references of one version (default: latest), in list order, with their identifiers."""
+    version = get_version(db, url=url, number=number)
+    query = select(ReferenceRecord).where(ReferenceRecord.version_id == version.id)
+    rows = []
+    for row in db.exec(query.order_by(col(ReferenceRecord.position))):
+        ids = {k: getattr(row, k) for k in ("doi", "pmid", "pmcid", "arxiv", "isbn", "url")}
+        rows.append(
+            {
+                "version": version.number,
+                "position": row.position,
+                "marker": row.marker,
+                "text": row.text,
+                "key": row.key,
+                "ids": {k: v for k, v in ids.items() if v},
+                "first_author": row.first_author,
+                "journal": row.journal,
+                "year": row.year,
+            }
+        )
+    return rows

@@ -7,7 +7,15 @@ from sqlmodel import Session, col, select
 from analysis.assess import ArticleState, Assessment, CaptureFacts
 from analysis.document import Article
 from analysis.extract import blocks_from_json, blocks_to_json
-from storage.models import Capture, Change, Source, Version, utcnow
+from storage.models import (
+    Capture,
+    Change,
+    ClaimRecord,
+    ReferenceRecord,
+    Source,
+    Version,
+    utcnow,
+)
 
 
 def pending_captures(db: Session, *, limit: int, source_ids: list[int] | None = None) -> list[Capture]:
@@ -70,6 +78,8 @@ def record_assessment(
             db, source_id=source.id, capture_id=capture.id, article=assessment.new_version,
             number=(previous.number + 1) if previous else 1,
         )
+        assert version.id is not None
+        _add_findings(db, version_id=version.id, assessment=assessment)
     change = None
     if assessment.comparison is not None and assessment.comparison.changed:
         comparison = assessment.comparison
@@ -115,3 +125,44 @@ def _add_version(
     db.add(version)
     db.flush()
     return version
+
+
+def _add_findings(db: Session, *, version_id: int, assessment: Assessment) -> None:
+    for position, claim in enumerate(assessment.claims):
+        db.add(
+            ClaimRecord(
+                version_id=version_id,
+                position=position,
+                text=claim.text,
+                normalized=claim.normalized,
+                section=list(claim.section),
+                certainty=claim.certainty,
+                certainty_score=claim.certainty_score,
+                negated=claim.negated,
+                direction=claim.direction,
+                cites=list(claim.cites),
+                reference_keys=list(claim.reference_keys),
+            )
+        )
+    for position, ref in enumerate(assessment.references):
+        ids = ref.ids
+        db.add(
+            ReferenceRecord(
+                version_id=version_id,
+                position=position,
+                text=ref.text,
+                key=ref.key,
+                marker=ref.marker,
+                doi=ids.get("doi"),
+                pmid=ids.get("pmid"),
+                pmcid=ids.get("pmcid"),
+                arxiv=ids.get("arxiv"),
+                isbn=ids.get("isbn"),
+                url=ids.get("url"),
+                journal=ref.journal,
+                year=ref.year,
+                volume=ref.volume,
+                first_page=ref.first_page,
+                first_author=ref.first_author,
+            )
+        )

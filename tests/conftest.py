@@ -35,12 +35,13 @@ def fresh_site(site: SiteServer) -> SiteServer:
 
 
 @pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """A real, temporary Prefect API for flow runs (entered once: it takes ~15 s)."""
+def prefect_harness() -> Iterator[str]:
+    """A real, temporary Prefect API for flow runs (entered once: it takes ~15 s); its URL."""
+    from prefect.settings import get_current_settings
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
-        yield
+        yield str(get_current_settings().api.url)
 
 
 @pytest.fixture(scope="session")

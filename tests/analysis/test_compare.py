@@ -79,7 +79,9 @@ def test_lifeext_strengthened_claim() -> None:
         (DELETE, "may just be"),
         (INSERT, "is"),
     ]
-    assert comparison.summary == "text: +1/−3 words"
+    assert comparison.summary == "1 claim strengthened; text: +1/−3 words"
+    assert comparison.claims is not None
+    assert [m.change for m in comparison.claims.modified] == ["strengthened"]
 
 
 @pytest.mark.parametrize("version", ["v2-boilerplate-only", "v7-comment-claim"])
@@ -106,13 +108,13 @@ def test_text_and_metadata_change_together() -> None:
         sitename="S",
     )
     comparison = compare_articles(BASE, after)
-    assert comparison.kinds == ("text", "metadata")
-    assert comparison.summary == "text: +2/−1 words; title, author changed"
+    assert comparison.kinds == ("text", "claims", "metadata")
+    assert comparison.summary == "1 claim weakened; title, author changed; text: +2/−1 words"
     assert comparison.metadata == {
         "title": ("Oxytocin", "Oxytocin, revisited"),
         "author": ("Ann", "Ann Lee"),
     }
-    assert comparison.severity == "minor"
+    assert comparison.severity == "major"
 
 
 @pytest.mark.parametrize(
@@ -193,10 +195,11 @@ def test_status_non_changes(before: int | None, after: int | None) -> None:
 def test_merge_text_change_with_restore() -> None:
     text = compare_articles(BASE, article("Oxytocin lowers cortisol.\n\nHugs help a lot."))
     merged = text.merge(compare_status(404, 200))
-    assert merged.kinds == ("text", "metadata", "status")
+    assert merged.kinds == ("text", "claims", "metadata", "status")
     assert merged.severity == "major"
     assert merged.summary == (
-        "text: +2/−0 words; author, published, sitename changed; page restored (404 → 200)"
+        "1 claim reworded; page restored (404 → 200); author, published, sitename changed; "
+        "text: +2/−0 words"
     )
     assert merged.text == text.text
 
@@ -211,7 +214,7 @@ def test_to_json_shape() -> None:
         "changed": True,
         "kinds": ["text", "metadata"],
         "severity": "minor",
-        "summary": "text: +1/−3 words; title changed",
+        "summary": "title changed; text: +1/−3 words",
         "text": {
             "added_words": 1,
             "removed_words": 3,
@@ -224,6 +227,8 @@ def test_to_json_shape() -> None:
         },
         "metadata": {"title": {"before": "Oxytocin", "after": "New"}},
         "status": None,
+        "claims": None,
+        "references": None,
     }
 
 

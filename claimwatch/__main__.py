@@ -1,0 +1,5 @@
+"""`python -m claimwatch` runs the CLI."""
+
+from claimwatch.cli import app
+
+app()
