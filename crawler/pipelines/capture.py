@@ -1,0 +1,112 @@
+"""Record each fetch as a Capture row and update its Source, committing in batches."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+from crawler.items import FetchedPage
+from storage.db import session
+from storage.models import Capture, Source
+
+logger = logging.getLogger(__name__)
+
+
+def headers_dict(headers: list[tuple[str, str]]) -> dict[str, str]:
+    """Headers as one value per name; repeated headers joined with ", " as HTTP allows."""
+    merged: dict[str, str] = {}
+    for name, value in headers:
+        merged[name] = f"{merged[name]}, {value}" if name in merged else value
+    return merged
+
+
+def capture_for(item: FetchedPage) -> Capture:
+    """The Capture row of one fetch; a revisit's WARC place is that of the payload it repeats."""
+    payload = item.payload_record
+    headers = headers_dict(item.headers)
+    return Capture(
+        source_id=item.source_id,
+        url=item.url,
+        final_url=item.final_url,
+        fetched_at=item.fetched_at,
+        status=item.status,
+        headers=headers,
+        content_type=item.header("Content-Type") or "",
+        payload_sha256=payload.payload_sha256 if payload else None,
+        payload_size=payload.payload_size if payload else None,
+        warc_file=payload.file if payload else None,
+        warc_offset=payload.offset if payload else None,
+        warc_length=payload.length if payload else None,
+        warc_record_type=item.record.record_type if item.record else None,
+        error=item.error,
+    )
+
+
+def update_source(source: Source, item: FetchedPage) -> None:
+    """What this fetch tells about the source: last check, status, error and validators."""
+    source.last_checked_at = item.fetched_at
+    source.last_status = item.status
+    source.last_error = item.error
+    if item.status == 200:
+        # Validators of the body we now hold; a 200 without them must not keep stale ones.
+        source.etag = item.header("ETag")
+        source.last_modified = item.header("Last-Modified")
+
+
+class CapturePipeline:
+    """Insert a Capture per fetched page and update its Source; commit every `commit_every`."""
+
+    def __init__(self, database_url: str, commit_every: int, stats: StatsCollector) -> None:
+        self.database_url = database_url
+        self.commit_every = commit_every
+        self.stats = stats
+        self.pending: list[FetchedPage] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CapturePipeline:
+        """Build from the crawler's CLAIMWATCH_DATABASE_URL and CLAIMWATCH_COMMIT_EVERY."""
+        settings = crawler.settings
+        assert crawler.stats is not None
+        return cls(
+            settings["CLAIMWATCH_DATABASE_URL"],
+            settings.getint("CLAIMWATCH_COMMIT_EVERY", 50),
+            crawler.stats,
+        )
+
+    def process_item(self, item: Any) -> Any:
+        """Queue the fetch; write the queue when it is full."""
+        if isinstance(item, FetchedPage):
+            self.pending.append(item)
+            if len(self.pending) >= self.commit_every:
+                self.flush()
+        return item
+
+    def close_spider(self) -> None:
+        """Write what is still queued."""
+        self.flush()
+
+    def flush(self) -> None:
+        """Insert the queued captures and update their sources in one transaction."""
+        if not self.pending:
+            return
+        items, self.pending = self.pending, []
+        written = 0
+        # ArchivePipeline fsyncs each record before passing the item on, so every WARC place
+        # named here is already on disk when this transaction commits.
+        with session(self.database_url) as db:
+            for item in items:
+                source = db.get(Source, item.source_id)
+                if source is None:
+                    logger.error(
+                        "source %s not in the database: %s dropped", item.source_id, item.url
+                    )
+                    continue
+                db.add(capture_for(item))
+                update_source(source, item)
+                db.add(source)
+                written += 1
+        self.stats.inc_value("claimwatch/captures", written)
+        logger.info("committed %d captures", written)

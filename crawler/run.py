@@ -1,0 +1,102 @@
+"""Run one crawl of a batch of sources in a Scrapy subprocess (the reactor cannot restart)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storage.settings import get_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where scrapy.cfg is
+STDERR_TAIL = 4000
+GRACE_SECONDS = 15.0  # past the downloads' own timeout: time to close pipelines before a kill
+
+
+@dataclass(frozen=True)
+class CrawlResult:
+    """How a crawl subprocess ended and how many captures it committed."""
+
+    returncode: int
+    captures: int
+    stderr_tail: str
+    seconds: float
+    timed_out: bool = False
+
+
+def crawl_command(batch_file: Path, stats_file: Path, log_level: str = "INFO") -> list[str]:
+    """The command line that crawls `batch_file` and writes counts to `stats_file`."""
+    return [
+        sys.executable, "-m", "scrapy", "crawl", "articles",
+        "-a", f"batch={batch_file}", "-a", f"stats={stats_file}",
+        "-s", f"LOG_LEVEL={log_level}",
+    ]  # fmt: skip
+
+
+def run_crawl(
+    batch: list[dict[str, Any]],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+    log_level: str = "INFO",
+) -> CrawlResult:
+    """Fetch `batch` (source_id, url, etag, last_modified) and record captures; wait for it."""
+    if not (PROJECT_ROOT / "scrapy.cfg").is_file():
+        raise FileNotFoundError(f"scrapy.cfg not found in {PROJECT_ROOT}")
+    # The child reads CLAIMWATCH_* (home, database, limits) from the environment it inherits.
+    child_env = {**os.environ, **(env or {})}
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="claimwatch-crawl-") as tmp:
+        batch_file, stats_file = Path(tmp) / "batch.json", Path(tmp) / "stats.json"
+        batch_file.write_text(json.dumps(batch), encoding="utf-8")
+        with (Path(tmp) / "stderr.log").open("w+b") as stderr:
+            process = subprocess.Popen(
+                crawl_command(batch_file, stats_file, log_level),
+                cwd=PROJECT_ROOT,
+                env=child_env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+            timed_out = _wait(process, timeout, grace=_download_timeout(child_env) + GRACE_SECONDS)
+            stderr.seek(max(0, stderr.seek(0, os.SEEK_END) - STDERR_TAIL))
+            tail = stderr.read().decode("utf-8", "replace")
+        counts = json.loads(stats_file.read_text()) if stats_file.is_file() else {}
+    if timed_out:
+        tail += f"\ncrawl stopped after the {timeout:g} s timeout"
+    return CrawlResult(
+        returncode=process.returncode,
+        captures=int(counts.get("captures", 0)),
+        stderr_tail=tail,
+        seconds=round(time.monotonic() - started, 3),
+        timed_out=timed_out,
+    )
+
+
+def _download_timeout(env: dict[str, str]) -> float:
+    value = env.get("CLAIMWATCH_DOWNLOAD_TIMEOUT")
+    return float(value) if value else get_settings().download_timeout
+
+
+def _wait(process: subprocess.Popen[bytes], timeout: float | None, *, grace: float) -> bool:
+    """Wait for the crawl; past `timeout`, ask it to stop (SIGTERM), past `grace` kill it."""
+    try:
+        process.wait(timeout=timeout)
+        return False
+    except subprocess.TimeoutExpired:
+        # Scrapy treats SIGTERM as a graceful stop: downloads in flight end (within their
+        # timeout), then the pipelines commit what they hold.
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        return True

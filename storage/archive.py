@@ -1,0 +1,299 @@
+"""The WARC archive: write responses and revisits (WARC/1.1, gzip per record), read them back."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from importlib.metadata import PackageNotFoundError, version
+from io import BytesIO
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter as _WarcioWriter
+
+PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+# Scrapy hands over the de-chunked, decompressed body: headers describing the wire form would lie.
+_WIRE_HEADERS = {"transfer-encoding", "content-length"}
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """Where one WARC record lies (`file` relative to the archive dir) and what it holds."""
+
+    file: str
+    offset: int
+    length: int
+    record_type: str  # "response" or "revisit"
+    payload_sha256: str  # hex; for a revisit, that of the payload it refers to ("" if unknown)
+    record_id: str
+    target_uri: str = ""
+    date: str = ""  # the record's WARC-Date
+    payload_size: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordHeaders:
+    """The WARC and HTTP headers of one record."""
+
+    warc: dict[str, str]
+    status: int | None
+    http: list[tuple[str, str]]
+
+
+class _Sha256Writer(_WarcioWriter):
+    @staticmethod
+    def _create_digester() -> Digester:
+        return Digester("sha256")
+
+
+def sha256_to_warc_digest(hex_digest: str) -> str:
+    """A hex SHA-256 as a WARC digest header value (`sha256:` + base32, as warcio writes it)."""
+    return "sha256:" + base64.b32encode(bytes.fromhex(hex_digest)).decode("ascii")
+
+
+def warc_digest_to_sha256(value: str) -> str:
+    """The hex SHA-256 of a `sha256:BASE32` WARC digest ("" for other algorithms)."""
+    algo, _, encoded = value.partition(":")
+    if algo.lower() != "sha256" or not encoded:
+        return ""
+    return base64.b32decode(encoded).hex()
+
+
+def _warc_date(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given for a WARC-Date")
+    return datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+
+
+def _versions() -> str:
+    parts = []
+    for name in ("claimwatch", "scrapy", "warcio"):
+        try:
+            parts.append(f"{name}/{version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name}/unknown")
+    return " ".join(parts)
+
+
+def _http_headers(
+    status: int, reason: str, headers: list[tuple[str, str]], payload_size: int | None
+) -> StatusAndHeaders:
+    kept = [(k, v) for k, v in headers if k.lower() not in _WIRE_HEADERS]
+    if payload_size is not None:
+        kept.append(("Content-Length", str(payload_size)))
+    else:
+        kept += [(k, v) for k, v in headers if k.lower() == "content-length"]
+    reason = reason or _phrase(status)
+    return StatusAndHeaders(f"{status} {reason}".strip(), kept, protocol="HTTP/1.1")
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+class WarcWriter:
+    """Append records to a new WARC file under the archive dir; each record is on disk on return."""
+
+    def __init__(self, archive_dir: Path, *, info: dict[str, str] | None = None) -> None:
+        self.archive_dir = Path(archive_dir)
+        self.path, self._fh = self._create_file()
+        self.file = self.path.relative_to(self.archive_dir).as_posix()
+        self._writer = _Sha256Writer(self._fh, gzip=True, warc_version="1.1")
+        fields = {
+            "software": _versions(),
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
+            "warc-format/warc-1.1/",
+            **(info or {}),
+        }
+        self._write(self._writer.create_warcinfo_record(self.path.name, fields))
+
+    def _create_file(self) -> tuple[Path, BinaryIO]:
+        now = datetime.now(UTC)
+        folder = self.archive_dir / f"{now:%Y}" / f"{now:%m}"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = f"{now:%Y%m%d%H%M%S%f}"
+        for attempt in range(100):
+            suffix = f"-{attempt}" if attempt else ""
+            path = folder / f"claimwatch-{stamp}-{os.getpid()}{suffix}.warc.gz"
+            try:
+                handle = path.open("xb")
+            except FileExistsError:
+                continue
+            # The new directory entry must survive a crash as well as the records in it.
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+            return path, handle
+        raise FileExistsError(f"no free WARC file name in {folder}")
+
+    def _write(self, record: Any) -> tuple[int, int]:
+        offset = self._fh.tell()
+        self._writer.write_record(record)
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        return offset, self._fh.tell() - offset
+
+    def write_response(
+        self,
+        url: str,
+        status: int,
+        reason: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        fetched_at: datetime,
+    ) -> RecordRef:
+        """Write a `response` record holding the HTTP headers and the whole body."""
+        date = _warc_date(fetched_at)
+        record = self._writer.create_warc_record(
+            url,
+            "response",
+            payload=BytesIO(body),
+            length=len(body),
+            warc_headers_dict={"WARC-Type": "response", "WARC-Date": date},
+            http_headers=_http_headers(status, reason, headers, len(body)),
+        )
+        offset, length = self._write(record)
+        return RecordRef(
+            file=self.file,
+            offset=offset,
+            length=length,
+            record_type="response",
+            payload_sha256=hashlib.sha256(body).hexdigest(),
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            target_uri=url,
+            date=date,
+            payload_size=len(body),
+        )
+
+    def write_revisit(
+        self,
+        url: str,
+        status: int,
+        reason: str,
+        headers: list[tuple[str, str]],
+        fetched_at: datetime,
+        *,
+        refers_to: RecordRef | None,
+        profile: str,
+    ) -> RecordRef:
+        """Write a headers-only `revisit` record (identical payload, or HTTP 304 not modified)."""
+        if profile not in (PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED):
+            raise ValueError(f"unknown revisit profile: {profile}")
+        if profile == PROFILE_IDENTICAL and (refers_to is None or not refers_to.payload_sha256):
+            raise ValueError("an identical-payload revisit needs the record it repeats")
+        date = _warc_date(fetched_at)
+        warc_headers = {"WARC-Type": "revisit", "WARC-Date": date, "WARC-Profile": profile}
+        if refers_to is not None:
+            warc_headers["WARC-Refers-To"] = refers_to.record_id
+            if refers_to.target_uri:
+                warc_headers["WARC-Refers-To-Target-URI"] = refers_to.target_uri
+            if refers_to.date:
+                warc_headers["WARC-Refers-To-Date"] = refers_to.date
+        if profile == PROFILE_IDENTICAL:
+            assert refers_to is not None
+            warc_headers["WARC-Payload-Digest"] = sha256_to_warc_digest(refers_to.payload_sha256)
+        size = refers_to.payload_size if profile == PROFILE_IDENTICAL and refers_to else None
+        record = self._writer.create_warc_record(
+            url,
+            "revisit",
+            warc_headers_dict=warc_headers,
+            http_headers=_http_headers(status, reason, headers, size),
+        )
+        offset, length = self._write(record)
+        return RecordRef(
+            file=self.file,
+            offset=offset,
+            length=length,
+            record_type="revisit",
+            payload_sha256=refers_to.payload_sha256 if refers_to else "",
+            record_id=record.rec_headers.get_header("WARC-Record-ID"),
+            target_uri=url,
+            date=date,
+            payload_size=refers_to.payload_size if refers_to else None,
+        )
+
+    def close(self) -> None:
+        """Flush, fsync and close the file."""
+        if self._fh.closed:
+            return
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+
+    def __enter__(self) -> WarcWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _open_record(archive_dir: Path, file: str, offset: int) -> tuple[BinaryIO, Any]:
+    handle = (Path(archive_dir) / file).open("rb")
+    try:
+        handle.seek(offset)
+        record = next(iter(ArchiveIterator(handle)))
+    except BaseException:
+        handle.close()
+        raise
+    return handle, record
+
+
+def read_payload(archive_dir: Path, file: str, offset: int) -> bytes:
+    """The HTTP body stored in the response record at `offset` of `file`, byte for byte."""
+    handle, record = _open_record(archive_dir, file, offset)
+    with handle:
+        if record.rec_type != "response":
+            raise ValueError(f"{file}@{offset} is a {record.rec_type} record, not a response")
+        return record.raw_stream.read()
+
+
+def read_record_headers(archive_dir: Path, file: str, offset: int) -> RecordHeaders:
+    """The WARC headers and the HTTP status line and headers of the record at `offset`."""
+    handle, record = _open_record(archive_dir, file, offset)
+    with handle:
+        http = record.http_headers
+        status = int(http.get_statuscode()) if http and http.get_statuscode() else None
+        return RecordHeaders(
+            warc=dict(record.rec_headers.headers),
+            status=status,
+            http=list(http.headers) if http else [],
+        )
+
+
+def record_ref(
+    archive_dir: Path, file: str, offset: int, length: int, *, payload_size: int | None = None
+) -> RecordRef:
+    """A RecordRef for an existing record, its identity and digest read from its WARC headers."""
+    warc = read_record_headers(archive_dir, file, offset).warc
+    return RecordRef(
+        file=file,
+        offset=offset,
+        length=length,
+        record_type=warc.get("WARC-Type", ""),
+        payload_sha256=warc_digest_to_sha256(warc.get("WARC-Payload-Digest", "")),
+        record_id=warc.get("WARC-Record-ID", ""),
+        target_uri=warc.get("WARC-Target-URI", ""),
+        date=warc.get("WARC-Date", ""),
+        payload_size=payload_size,
+    )
