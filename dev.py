@@ -27,7 +27,8 @@ def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
 
 def install() -> None:
     """Create .venv and sync it with uv.lock (bytecode compiled: Prefect's server needs it fast)."""
-    if sys.version_info < (3, 11):
+    # dev.py may be started by an older python3: say so instead of failing on syntax later.
+    if sys.version_info < (3, 11):  # noqa: UP036
         sys.exit(f"claimwatch needs Python 3.11+, this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         print("creating .venv", flush=True)

@@ -28,7 +28,7 @@ from analysis.reference_changes import (
     compare_references,
     reference_json,
 )
-from analysis.references import find_references
+from analysis.references import Reference, find_references
 
 __all__ = [
     "ClaimChange",

@@ -1,4 +1,4 @@
-"""Decide what one capture means for its article: nothing, a new version, a change, a status change."""
+"""Decide what one capture means for an article: nothing, a new version, a change, a status."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ class CaptureFacts:
 class Assessment:
     """The verdict for one capture: its outcome, and what to record."""
 
-    outcome: str  # first_version, new_version, unchanged, not_modified, gone, restored, fetch_error, ...
+    outcome: (
+        str  # first_version, new_version, unchanged, not_modified, gone, restored, fetch_error, ...
+    )
     new_version: Article | None = None
     comparison: Comparison | None = None  # set when a change must be recorded
     article_status: int | None = None  # the article status after this capture
@@ -56,7 +58,9 @@ def assess_capture(
     status_class = classify_status(facts.status, facts.error)
     previous = state.article_status
     if status_class == "transient":
-        return Assessment("fetch_error", article_status=previous, detail=facts.error or _http(facts))
+        return Assessment(
+            "fetch_error", article_status=previous, detail=facts.error or _http(facts)
+        )
     if status_class == "error":
         return Assessment("error", article_status=previous, detail=facts.error or _http(facts))
     if status_class == "gone":
@@ -73,7 +77,9 @@ def assess_capture(
     status_change = compare_status(previous, 200) if restored else None
     if facts.status == 304 or extraction is None:
         # 304, or the same payload as the latest version: the article is as it was.
-        outcome = "restored" if restored else ("not_modified" if facts.status == 304 else "unchanged")
+        outcome = (
+            "restored" if restored else ("not_modified" if facts.status == 304 else "unchanged")
+        )
         return Assessment(outcome, comparison=status_change, article_status=200)
     if extraction.article is None:
         return Assessment("no_article", article_status=previous, detail=extraction.error)

@@ -104,7 +104,9 @@ def sources(
 
 @app.command()
 def run(
-    due: Annotated[bool, typer.Option("--due", help="Only sources whose interval elapsed.")] = False,
+    due: Annotated[
+        bool, typer.Option("--due", help="Only sources whose interval elapsed.")
+    ] = False,
     url: Annotated[list[str] | None, typer.Option(help="Only these URLs (repeatable).")] = None,
     tag: Annotated[str, typer.Option(help="Only sources with this tag.")] = "",
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect logs.")] = False,
@@ -156,7 +158,9 @@ def history(
 def diff(
     url: Annotated[str, typer.Argument(help="A tracked URL.")],
     from_: Annotated[int | None, typer.Option("--from", help="Older version number.")] = None,
-    to: Annotated[int | None, typer.Option("--to", help="Newer version number (default latest).")] = None,
+    to: Annotated[
+        int | None, typer.Option("--to", help="Newer version number (default latest).")
+    ] = None,
     format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
 ) -> None:
     """Show what changed between two versions of an article (default: the latest change)."""
@@ -164,8 +168,16 @@ def diff(
 
     _ready()
     with session() as db:
-        output = _lookup(lambda: render_diff(db, url=url, from_number=from_, to_number=to,
-                                             fmt=format.value, color=sys.stdout.isatty()))
+        output = _lookup(
+            lambda: render_diff(
+                db,
+                url=url,
+                from_number=from_,
+                to_number=to,
+                fmt=format.value,
+                color=sys.stdout.isatty(),
+            )
+        )
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
 
 
@@ -173,7 +185,9 @@ def diff(
 def changes(
     since: Annotated[str | None, typer.Option(help="7d, 12h or an ISO date/time.")] = None,
     url: Annotated[str | None, typer.Option(help="Only this URL.")] = None,
-    kind: Annotated[str | None, typer.Option(help=f"Only changes of a kind: {', '.join(KINDS)}.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help=f"Only changes of a kind: {', '.join(KINDS)}.")
+    ] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
     """List recorded changes, oldest first."""
@@ -188,14 +202,25 @@ def changes(
     _ready()
     with session() as db:
         rows = _lookup(lambda: list_changes(db, since=moment, url=url, kind=kind))
-    columns = ["id", "detected_at", "url", "from_version", "to_version", "kinds", "severity", "summary"]
+    columns = [
+        "id",
+        "detected_at",
+        "url",
+        "from_version",
+        "to_version",
+        "kinds",
+        "severity",
+        "summary",
+    ]
     emit(rows, format, columns=columns, title="Changes")
 
 
 @app.command("claims")
 def list_claims(
     url: Annotated[str, typer.Argument(help="A tracked URL.")],
-    version: Annotated[int | None, typer.Option("--version", help="Version (default latest).")] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", help="Version (default latest).")
+    ] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
     """List the health claims an article version makes, with certainty and citations."""
@@ -211,7 +236,9 @@ def list_claims(
 @app.command("references")
 def list_references(
     url: Annotated[str, typer.Argument(help="A tracked URL.")],
-    version: Annotated[int | None, typer.Option("--version", help="Version (default latest).")] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", help="Version (default latest).")
+    ] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
     """List the references an article version cites, with their identifiers."""

@@ -62,13 +62,25 @@ def run_demo(*, home: str | None = None) -> None:
     with session() as db:
         found = changes(db)
         console.print()
-        emit(found, ListFormat.table, columns=["id", "url", "kinds", "severity", "summary"],
-             title="Changes recorded")
+        emit(
+            found,
+            ListFormat.table,
+            columns=["id", "url", "kinds", "severity", "summary"],
+            title="Changes recorded",
+        )
         if found:
             first = found[0]
             console.print(f"\n[bold]claimwatch diff {first['url']}[/]")
-            sys.stdout.write(render_diff(db, url=first["url"], from_number=None, to_number=None,
-                                         fmt="text", color=sys.stdout.isatty()))
+            sys.stdout.write(
+                render_diff(
+                    db,
+                    url=first["url"],
+                    from_number=None,
+                    to_number=None,
+                    fmt="text",
+                    color=sys.stdout.isatty(),
+                )
+            )
     console.print(
         f"\nDone in {time.monotonic() - started:.1f} s. Explore the archive with\n"
         f"  CLAIMWATCH_HOME={demo_home} claimwatch changes --format json\n"

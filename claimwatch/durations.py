@@ -27,5 +27,7 @@ def parse_since(text: str, *, now: datetime | None = None) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"not a duration or ISO date: {text!r} (use e.g. 7d or 2026-03-03)") from None
+        raise ValueError(
+            f"not a duration or ISO date: {text!r} (use e.g. 7d or 2026-03-03)"
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

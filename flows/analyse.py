@@ -114,6 +114,7 @@ def _bucket(outcome: str, changed: bool) -> str:
         return "unchanged"
     return "errors"
 
+
 _MISSING = Extraction(None, error="payload missing from the archive")
 
 

@@ -11,6 +11,7 @@ from flows.analyse import AnalysisReport
 from flows.tasks import analyse_captures, crawl_batch, plan_analysis, plan_crawl, prepare_database
 from storage.settings import get_settings
 
+
 @dataclass
 class MonitorSummary:
     """Counts of one monitoring pass (returned by the flow and printed by the CLI)."""

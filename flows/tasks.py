@@ -1,4 +1,4 @@
-"""Prefect tasks: each wraps one batched I/O step; the logic lives in crawler/, analysis/, storage/."""
+"""Prefect tasks: each wraps one batched I/O step; logic lives in crawler/, analysis/, storage/."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from crawler.run import run_crawl
 from flows.analyse import AnalysisReport, analyse_batch, plan_batches
 from storage.db import migrate, session
 from storage.sources import select_for_run
+
+CRAWL_TIMEOUT_SECONDS = 3600
 
 
 @task(retries=3, retry_delay_seconds=[2, 5, 15])
@@ -40,10 +42,11 @@ def plan_crawl(
 @task(retries=2, retry_delay_seconds=[5, 15], task_run_name="crawl-{batch_number}")
 def crawl_batch(batch: list[dict[str, Any]], batch_number: int = 0) -> dict[str, Any]:
     """Fetch one batch in a Scrapy subprocess; captures are committed when it returns."""
-    result = run_crawl(batch)
+    result = run_crawl(batch, timeout=CRAWL_TIMEOUT_SECONDS)
     if result.returncode != 0:
         raise RuntimeError(f"crawl exited {result.returncode}: {result.stderr_tail}")
-    return {"captures": result.captures, "seconds": result.seconds}
+    # A crawl stopped for time keeps what it fetched; the rest is checked on the next pass.
+    return {"captures": result.captures, "seconds": result.seconds, "timed_out": result.timed_out}
 
 
 @task(retries=3, retry_delay_seconds=[2, 5, 15])

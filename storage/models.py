@@ -46,7 +46,9 @@ class Source(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     url: str
     normalized_url: str = Field(sa_column=Column(Text, unique=True, nullable=False))
-    added_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    added_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
     interval_seconds: int = 6 * 3600
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     active: bool = True
@@ -68,7 +70,9 @@ class Capture(SQLModel, table=True):
     source_id: int = Field(foreign_key="source.id", index=True)
     url: str
     final_url: str = ""
-    fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    fetched_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
     status: int | None = None
     headers: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     content_type: str = ""
@@ -92,13 +96,17 @@ class Version(SQLModel, table=True):
     source_id: int = Field(foreign_key="source.id", index=True)
     number: int
     capture_id: int = Field(foreign_key="capture.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
     title: str = ""
     author: str = ""
     published: str = ""
     sitename: str = ""
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
-    blocks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    blocks: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     content_hash: str = Field(index=True)
     extractor: str = ""
 

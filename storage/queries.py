@@ -11,7 +11,6 @@ from sqlmodel import Session, col, select
 from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Source, Version
 from storage.sources import find, list_sources
 
-
 _NO_CHANGES: dict[str, list[Any]] = {"added": [], "removed": [], "modified": []}
 
 
@@ -147,8 +146,8 @@ def sources_overview(db: Session, *, include_inactive: bool = False) -> list[dic
             "interval": _interval(s.interval_seconds),
             "tags": s.tags,
             "active": s.active,
-            "versions": versions.get(s.id, 0),
-            "changes": change_counts.get(s.id, 0),
+            "versions": versions.get(s.id or 0, 0),
+            "changes": change_counts.get(s.id or 0, 0),
             "added_at": s.added_at.isoformat(),
             "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
             "last_status": s.last_status,

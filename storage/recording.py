@@ -18,7 +18,9 @@ from storage.models import (
 )
 
 
-def pending_captures(db: Session, *, limit: int, source_ids: list[int] | None = None) -> list[Capture]:
+def pending_captures(
+    db: Session, *, limit: int, source_ids: list[int] | None = None
+) -> list[Capture]:
     """Captures not analysed yet, oldest first per source (the order they must be assessed in)."""
     query = select(Capture).where(col(Capture.analysed_at).is_(None))
     if source_ids is not None:
@@ -69,13 +71,16 @@ def capture_facts(capture: Capture) -> CaptureFacts:
 def record_assessment(
     db: Session, *, source: Source, capture: Capture, assessment: Assessment
 ) -> tuple[Version | None, Change | None]:
-    """Store one capture's verdict: its outcome, a new version and/or a change, the source status."""
+    """Store one capture's verdict: outcome, new version and/or change, the source's status."""
     assert source.id is not None and capture.id is not None
     previous = latest_version(db, source_id=source.id)
     version = None
     if assessment.new_version is not None:
         version = _add_version(
-            db, source_id=source.id, capture_id=capture.id, article=assessment.new_version,
+            db,
+            source_id=source.id,
+            capture_id=capture.id,
+            article=assessment.new_version,
             number=(previous.number + 1) if previous else 1,
         )
         assert version.id is not None

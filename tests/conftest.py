@@ -46,7 +46,7 @@ def prefect_harness() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database for this test session (needs CLAIMWATCH_TEST_POSTGRES_URL)."""
+    """A throwaway PostgreSQL database for the session (needs CLAIMWATCH_TEST_POSTGRES_URL)."""
     admin_url = make_url(POSTGRES_URL)
     name = f"claimwatch_test_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")

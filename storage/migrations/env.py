@@ -11,9 +11,7 @@ connection = context.config.attributes.get("connection")
 
 
 def _run(conn) -> None:  # type: ignore[no-untyped-def]
-    context.configure(
-        connection=conn, target_metadata=target_metadata, render_as_batch=True
-    )
+    context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 

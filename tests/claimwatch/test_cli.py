@@ -42,7 +42,12 @@ def test_track_rejects_bad_urls_and_adds_nothing(home: Path, bad: str) -> None:
 
 
 def test_track_interval_and_tags(home: Path) -> None:
-    assert invoke("track", "https://a.example/1", "--interval", "30m", "--tag", "x", "--tag", "y").exit_code == 0
+    assert (
+        invoke(
+            "track", "https://a.example/1", "--interval", "30m", "--tag", "x", "--tag", "y"
+        ).exit_code
+        == 0
+    )
     [source] = sources_json()
     assert (source["interval"], source["tags"]) == ("30m", ["x", "y"])
     assert invoke("track", "https://a.example/1", "--interval", "soon").exit_code == 2

@@ -17,6 +17,7 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 ARTICLE = FIXTURES / "deepher" / "oxytocin-superpower"
 PATH = "/2025/oxytocin-superpower/"
 
+
 def cli(*args: str) -> str:
     """Run a claimwatch command in-process; fail the test on a non-zero exit."""
     result = CliRunner().invoke(app, list(args), catch_exceptions=False)

@@ -19,7 +19,10 @@ def test_reference_edit_then_claim_edit(home: Path, fresh_site: SiteServer) -> N
     cli("track", url)
     run_pass()
     claims_v1 = json.loads(cli("claims", url, "--format", "json"))
-    assert any(c["text"].startswith("Here’s another superpower: Oxytocin lowers cortisol") for c in claims_v1)
+    assert any(
+        c["text"].startswith("Here’s another superpower: Oxytocin lowers cortisol")
+        for c in claims_v1
+    )
     refs_v1 = json.loads(cli("references", url, "--format", "json"))
     assert {r["ids"].get("pmcid") for r in refs_v1} >= {"PMC8254750", "PMC6442937"}
 
@@ -50,13 +53,17 @@ def test_reference_edit_then_claim_edit(home: Path, fresh_site: SiteServer) -> N
     assert "Oxytocin lowers cortisol" in weakened["before"]["text"]
     assert "Oxytocin may lower cortisol" in weakened["after"]["text"]
     assert weakened["after"]["certainty"] == "hedged"
-    assert [c["text"] for c in claims["removed"]] == ["It boosts osteoblasts — the builders behind your bones"]
+    assert [c["text"] for c in claims["removed"]] == [
+        "It boosts osteoblasts — the builders behind your bones"
+    ]
     assert any("hugging strengthens the immune system" in c["text"] for c in claims["added"])
 
     diff = cli("diff", url)
     assert diff.index("Claims") < diff.index("References") < diff.index("[-")
     assert "weakened: “Here’s another superpower: Oxytocin lowers cortisol" in diff
-    assert len(json.loads(cli("claims", url, "--version", "1", "--format", "json"))) == len(claims_v1)
+    assert len(json.loads(cli("claims", url, "--version", "1", "--format", "json"))) == len(
+        claims_v1
+    )
 
 
 def test_comment_that_reads_like_a_claim_is_not_a_claim(home: Path, fresh_site: SiteServer) -> None:

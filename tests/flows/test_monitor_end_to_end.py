@@ -1,4 +1,4 @@
-"""End to end through the CLI: real HTTP site, real Scrapy subprocess, real Prefect, both databases."""
+"""End to end through the CLI: real HTTP site, Scrapy subprocess, Prefect, both databases."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from claimwatch.sitesrv import SiteServer
 from tests.flows.pipeline import PATH, changes_json, cli, run_pass, serve
 
 pytestmark = pytest.mark.slow
-
 
 
 def test_track_run_edit_run(home: Path, fresh_site: SiteServer) -> None:
