@@ -29,6 +29,7 @@ class CrawlResult:
     stderr_tail: str
     seconds: float
     timed_out: bool = False
+    log_file: str = ""  # the crawl's full Scrapy log, kept under CLAIMWATCH_HOME/logs
 
 
 def crawl_command(batch_file: Path, stats_file: Path, log_level: str = "INFO") -> list[str]:
@@ -56,7 +57,8 @@ def run_crawl(
     with tempfile.TemporaryDirectory(prefix="claimwatch-crawl-") as tmp:
         batch_file, stats_file = Path(tmp) / "batch.json", Path(tmp) / "stats.json"
         batch_file.write_text(json.dumps(batch), encoding="utf-8")
-        with (Path(tmp) / "stderr.log").open("w+b") as stderr:
+        log_file = _log_path(child_env)
+        with log_file.open("w+b") as stderr:
             process = subprocess.Popen(
                 crawl_command(batch_file, stats_file, log_level),
                 cwd=PROJECT_ROOT,
@@ -77,7 +79,16 @@ def run_crawl(
         stderr_tail=tail,
         seconds=round(time.monotonic() - started, 3),
         timed_out=timed_out,
+        log_file=str(log_file),
     )
+
+
+def _log_path(env: dict[str, str]) -> Path:
+    home = Path(env["CLAIMWATCH_HOME"]) if env.get("CLAIMWATCH_HOME") else get_settings().home
+    logs = home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    return logs / f"crawl-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6}.log"
 
 
 def _download_timeout(env: dict[str, str]) -> float:

@@ -44,9 +44,16 @@ def crawl_batch(batch: list[dict[str, Any]], batch_number: int = 0) -> dict[str,
     """Fetch one batch in a Scrapy subprocess; captures are committed when it returns."""
     result = run_crawl(batch, timeout=CRAWL_TIMEOUT_SECONDS)
     if result.returncode != 0:
-        raise RuntimeError(f"crawl exited {result.returncode}: {result.stderr_tail}")
+        raise RuntimeError(
+            f"crawl exited {result.returncode} (log: {result.log_file}): {result.stderr_tail}"
+        )
     # A crawl stopped for time keeps what it fetched; the rest is checked on the next pass.
-    return {"captures": result.captures, "seconds": result.seconds, "timed_out": result.timed_out}
+    return {
+        "captures": result.captures,
+        "seconds": result.seconds,
+        "timed_out": result.timed_out,
+        "log_file": result.log_file,
+    }
 
 
 @task(retries=3, retry_delay_seconds=[2, 5, 15])

@@ -50,17 +50,28 @@ def history(db: Session, *, url: str) -> list[dict[str, Any]]:
     ]
 
 
-def get_version(db: Session, *, url: str, number: int | None = None) -> Version:
-    """One version of an article (the latest when number is None)."""
+def get_version(
+    db: Session, *, url: str, number: int | None = None, at: datetime | None = None
+) -> Version:
+    """One version of an article: number N, the one current at a moment, or the latest."""
     source = source_for(db, url=url)
     query = select(Version).where(Version.source_id == source.id)
-    if number is None:
-        query = query.order_by(col(Version.number).desc())
-    else:
+    if number is not None:
         query = query.where(Version.number == number)
+    elif at is not None:
+        query = query.join(Capture, col(Capture.id) == col(Version.capture_id)).where(
+            col(Capture.fetched_at) <= at
+        )
+    query = query.order_by(col(Version.number).desc())
     version = db.exec(query).first()
     if version is None:
-        what = f"version {number}" if number is not None else "any version"
+        what = (
+            f"version {number}"
+            if number is not None
+            else f"version captured by {at.isoformat()}"
+            if at is not None
+            else "any version"
+        )
         raise NotFound(f"{url} has no {what}")
     return version
 
@@ -164,9 +175,11 @@ def _interval(seconds: int) -> str:
     return f"{seconds}s"
 
 
-def claims(db: Session, *, url: str, number: int | None = None) -> list[dict[str, Any]]:
+def claims(
+    db: Session, *, url: str, number: int | None = None, at: datetime | None = None
+) -> list[dict[str, Any]]:
     """The health claims of one version (default: latest), in reading order."""
-    version = get_version(db, url=url, number=number)
+    version = get_version(db, url=url, number=number, at=at)
     query = select(ClaimRecord).where(ClaimRecord.version_id == version.id)
     return [
         {
@@ -185,9 +198,11 @@ def claims(db: Session, *, url: str, number: int | None = None) -> list[dict[str
     ]
 
 
-def references(db: Session, *, url: str, number: int | None = None) -> list[dict[str, Any]]:
+def references(
+    db: Session, *, url: str, number: int | None = None, at: datetime | None = None
+) -> list[dict[str, Any]]:
     """The references of one version (default: latest), in list order, with their identifiers."""
-    version = get_version(db, url=url, number=number)
+    version = get_version(db, url=url, number=number, at=at)
     query = select(ReferenceRecord).where(ReferenceRecord.version_id == version.id)
     rows = []
     for row in db.exec(query.order_by(col(ReferenceRecord.position))):

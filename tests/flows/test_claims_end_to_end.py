@@ -43,6 +43,11 @@ def test_reference_edit_then_claim_edit(home: Path, fresh_site: SiteServer) -> N
     assert added["ids"]["doi"] == "10.1016/s0306-4530(98)00056-0"
     assert change["claims"] == {"added": [], "removed": [], "modified": []}
     assert json.loads(cli("changes", "--kind", "claims", "--format", "json")) == []
+    # "What did it cite when we first captured it?" — the version current at that moment.
+    first_seen = json.loads(cli("history", url, "--format", "json"))[0]["captured_at"]
+    refs_then = json.loads(cli("references", url, "--at", first_seen, "--format", "json"))
+    assert {r["version"] for r in refs_then} == {1}
+    assert "PMC8254750" in {r["ids"].get("pmcid") for r in refs_then}
 
     # Claims: one weakened, one list item removed, one paragraph added.
     serve(fresh_site, "v5-claims-edited")
