@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from rapidfuzz import fuzz
@@ -107,6 +108,12 @@ def claim_json(c: Claim) -> dict[str, Any]:
 
 def findings(blocks: Sequence[Block]) -> tuple[tuple[Claim, ...], tuple[Reference, ...]]:
     """The claims (linked to the references they cite) and the references of one version."""
+    return _findings(tuple(blocks))
+
+
+# Assessing a new version needs its findings twice (to store, and to compare): compute once.
+@lru_cache(maxsize=64)
+def _findings(blocks: tuple[Block, ...]) -> tuple[tuple[Claim, ...], tuple[Reference, ...]]:
     references = find_references(blocks)
     return tuple(link_citations(find_claims(blocks), references)), tuple(references)
 
