@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, NoReturn
 
 import typer
 
 from analysis.urls import InvalidURL
+from claimwatch.cli_alerts import alerts_app
 from claimwatch.durations import parse_duration, parse_since
 from claimwatch.output import ListFormat, console, emit, err_console
 from storage.db import migrate, session
@@ -20,6 +22,7 @@ app = typer.Typer(
     add_completion=False,
     help="Monitor health-blog articles: archive every version, diff claims and references.",
 )
+app.add_typer(alerts_app, name="alerts")
 
 KINDS = ("text", "claims", "references", "metadata", "status")
 
@@ -135,6 +138,11 @@ def print_summary(summary: dict) -> None:
     """Print a pass's counts and the pages that could not be analysed."""
     counts = ("checked", "new", "changed", "unchanged", "errors")
     console.print("  ".join(f"{k}: {summary[k]}" for k in counts), highlight=False)
+    if summary.get("alerts_sent") or summary.get("alerts_pending"):
+        console.print(
+            f"alerts: {summary['alerts_sent']} sent, {summary['alerts_pending']} pending",
+            highlight=False,
+        )
     for failed_url, outcome, reason in summary["failures"]:
         console.print(f"  {outcome:<12} {failed_url}  {reason}", highlight=False, soft_wrap=True)
 
@@ -221,14 +229,16 @@ def list_claims(
     version: Annotated[
         int | None, typer.Option("--version", help="Version (default latest).")
     ] = None,
+    at: Annotated[str | None, typer.Option(help="The version current at a date/time.")] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
     """List the health claims an article version makes, with certainty and citations."""
     from storage.queries import claims as version_claims
 
+    moment = _moment(at)
     _ready()
     with session() as db:
-        rows = _lookup(lambda: version_claims(db, url=url, number=version))
+        rows = _lookup(lambda: version_claims(db, url=url, number=version, at=moment))
     columns = ["position", "certainty", "text", "cites", "section"]
     emit(rows, format, columns=columns, title=f"Claims of {url}")
 
@@ -239,14 +249,16 @@ def list_references(
     version: Annotated[
         int | None, typer.Option("--version", help="Version (default latest).")
     ] = None,
+    at: Annotated[str | None, typer.Option(help="The version current at a date/time.")] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
     """List the references an article version cites, with their identifiers."""
     from storage.queries import references as version_references
 
+    moment = _moment(at)
     _ready()
     with session() as db:
-        rows = _lookup(lambda: version_references(db, url=url, number=version))
+        rows = _lookup(lambda: version_references(db, url=url, number=version, at=moment))
     columns = ["marker", "text", "ids", "key"]
     emit(rows, format, columns=columns, title=f"References of {url}")
 
@@ -260,6 +272,19 @@ def demo(
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     run_demo(home=home)
+
+
+def _moment(text: str | None) -> datetime | None:
+    """Parse --at: an ISO date/time (a bare date means the end of that day, UTC)."""
+    if text is None:
+        return None
+    try:
+        moment = parse_since(text)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    if len(text.strip()) == 10:  # YYYY-MM-DD: what was current on that day
+        moment += timedelta(days=1) - timedelta(microseconds=1)
+    return moment
 
 
 def _lookup(query):  # type: ignore[no-untyped-def]

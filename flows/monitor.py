@@ -1,4 +1,5 @@
-"""The `monitor` flow: select sources → crawl (subprocess, batched) → analyse → summary."""
+"""The `monitor` flow: select sources → crawl (subprocess, batched) → analyse → events and
+alerts → summary."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
+from flows.alerts import deliver_alerts, emit_change_events
 from flows.analyse import AnalysisReport
 from flows.tasks import analyse_captures, crawl_batch, plan_analysis, plan_crawl, prepare_database
 from storage.settings import get_settings
@@ -23,6 +25,8 @@ class MonitorSummary:
     unchanged: int = 0
     errors: int = 0
     failures: list[tuple[str, str, str]] = field(default_factory=list)
+    alerts_sent: int = 0
+    alerts_pending: int = 0
 
     @classmethod
     def from_report(cls, sources: int, report: AnalysisReport) -> MonitorSummary:
@@ -47,6 +51,8 @@ class MonitorSummary:
             "|---|---|---|---|---|---|",
             f"| {self.sources} | {self.checked} | {self.new} | {self.changed} | "
             f"{self.unchanged} | {self.errors} |",
+            "",
+            f"Alerts: {self.alerts_sent} sent, {self.alerts_pending} pending.",
         ]
         if self.failures:
             lines += ["", "## Not analysed", "", "| URL | outcome | reason |", "|---|---|---|"]
@@ -87,5 +93,8 @@ def monitor(
     for number, capture_ids in enumerate(plans):
         report.add(analyse_captures(capture_ids, batch_number=number))
     summary = MonitorSummary.from_report(len(source_ids), report)
+    emit_change_events()
+    delivery = deliver_alerts()
+    summary.alerts_sent, summary.alerts_pending = delivery["sent"], delivery["pending"]
     create_markdown_artifact(summary.to_markdown(), key="monitor-summary")
     return asdict(summary)

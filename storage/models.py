@@ -170,3 +170,81 @@ class ReferenceRecord(SQLModel, table=True):
     volume: str = ""
     first_page: str = ""
     first_author: str = ""
+
+
+class AlertChannel(SQLModel, table=True):
+    """Where alerts go: an Apprise URL (it may hold secrets) and which changes it wants."""
+
+    __tablename__ = "alert_channel"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))  # never shown: `label` is
+    label: str = Field(sa_column=Column(Text, nullable=False))  # the URL with secrets masked
+    min_severity: str = "minor"  # minor | major
+    kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    digest: str = ""  # "" (one alert per changed article) | "daily"
+    active: bool = True
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class Alert(SQLModel, table=True):
+    """The outbox: one change to announce on one channel, written in the change's transaction."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        UniqueConstraint("change_id", "channel_id"),
+        Index("ix_alert_due", "state", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(foreign_key="change.id", index=True)
+    channel_id: int = Field(foreign_key="alert_channel.id", index=True)
+    key: str = Field(sa_column=Column(Text, unique=True, nullable=False))  # idempotency key
+    # pending | sending (leased) | sent | failed (attempts exhausted) | cancelled (channel removed)
+    state: str = "pending"
+    digest_day: str = ""  # YYYY-MM-DD (UTC) for digest channels
+    # The message this alert travels in, fixed at its first claim; its key goes out with it.
+    batch_key: str | None = Field(default=None, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    lease_owner: str = ""  # host:pid:token of the process sending it
+    lease_until: datetime | None = _ts(nullable=True)
+    last_error: str = ""
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    sent_at: datetime | None = _ts(nullable=True)
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """One try at sending an alert (or a test message) to a channel, and how it ended."""
+
+    __tablename__ = "alert_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int | None = Field(default=None, foreign_key="alert.id", index=True)  # None: test
+    channel_id: int = Field(foreign_key="alert_channel.id", index=True)
+    batch_key: str = ""
+    number: int = 0  # the alert's attempt number
+    started_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+    finished_at: datetime | None = _ts(nullable=True)
+    outcome: str = "sending"  # sending | sent | error | interrupted
+    error: str = ""
+
+
+class ChangeEvent(SQLModel, table=True):
+    """Outbox of the Prefect event announcing a change (emitted after the change commits)."""
+
+    __tablename__ = "change_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(foreign_key="change.id", unique=True)
+    event_id: str  # UUID, fixed here so a re-emission is deduplicated by Prefect
+    emitted_at: datetime | None = _ts(nullable=True, index=True)

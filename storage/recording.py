@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from analysis.assess import ArticleState, Assessment, CaptureFacts
 from analysis.document import Article
 from analysis.extract import blocks_from_json, blocks_to_json
+from storage.alerts import enqueue_change
 from storage.models import (
     Capture,
     Change,
@@ -100,6 +101,8 @@ def record_assessment(
             details=comparison.to_json(),
         )
         db.add(change)
+        db.flush()
+        enqueue_change(db, change=change, source=source)  # the outbox: same transaction
     source.article_status = assessment.article_status
     capture.outcome = assessment.outcome
     capture.analysed_at = utcnow()

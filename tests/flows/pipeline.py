@@ -30,8 +30,8 @@ def serve(site: SiteServer, version: str) -> None:
     site.set_file(PATH, ARTICLE.with_name(f"{ARTICLE.name}.{version}.html"))
 
 
-def run_pass() -> dict[str, int]:
-    """`claimwatch run` as its own process, using the session's Prefect server."""
+def run_output() -> str:
+    """`claimwatch run` as its own process, using the session's Prefect server; its stdout."""
     result = subprocess.run(
         [sys.executable, "-m", "claimwatch", "run"],
         env={**os.environ, "PREFECT_API_URL": os.environ["CLAIMWATCH_TEST_PREFECT_API_URL"]},
@@ -40,7 +40,12 @@ def run_pass() -> dict[str, int]:
         timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    output = result.stdout
+    return result.stdout
+
+
+def run_pass() -> dict[str, int]:
+    """Run a pass; its counts (checked, new, changed, unchanged, errors)."""
+    output = run_output()
     counts = dict(part.split(": ") for part in output.splitlines()[0].split("  "))
     return {k: int(v) for k, v in counts.items()}
 

@@ -1,0 +1,59 @@
+"""Record real changes without crawling: fixture pages through extraction, assessment, recording."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from analysis.assess import assess_capture
+from analysis.extract import extract_article
+from storage.db import session
+from storage.models import Capture, Change, utcnow
+from storage.recording import article_state, capture_facts, record_assessment
+from storage.sources import track
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "deepher"
+URL = "https://deepher.example/2025/oxytocin-superpower/"
+
+
+def page(version: str) -> bytes:
+    """A version of the DeepHer fixture article (v1, v3-text-edit, v5-claims-edited, …)."""
+    return (FIXTURES / f"oxytocin-superpower.{version}.html").read_bytes()
+
+
+def capture(
+    version: str, *, url: str = URL, tags: list[str] | None = None, at: datetime | None = None
+) -> Change | None:
+    """Record a capture of `url` serving a fixture version, in its own transaction; its change."""
+    with session() as db:
+        return record(db, version, url=url, tags=tags, at=at)
+
+
+def record(
+    db: Session,
+    version: str,
+    *,
+    url: str = URL,
+    tags: list[str] | None = None,
+    at: datetime | None = None,
+) -> Change | None:
+    """`capture` in the caller's transaction (what flows.analyse does for each capture)."""
+    body = page(version)
+    [(source, _)] = track(db, urls=[url], interval_seconds=3600, tags=tags or [])
+    assert source.id is not None
+    row = Capture(
+        source_id=source.id,
+        url=url,
+        fetched_at=at or utcnow(),
+        status=200,
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+    )
+    db.add(row)
+    db.flush()
+    extraction = extract_article(body, url=url, content_type="text/html")
+    assessment = assess_capture(article_state(db, source=source), capture_facts(row), extraction)
+    _, change = record_assessment(db, source=source, capture=row, assessment=assessment)
+    return change
