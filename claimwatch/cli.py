@@ -117,34 +117,14 @@ def run(
     """Run one monitoring pass through the `monitor` flow and print what it found."""
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from claimwatch.passes import PassFailed, print_summary, run_pass
+
     _ready()
-    summary = run_pass(urls=url or [], due_only=due, tag=tag)
+    try:
+        summary = run_pass(urls=url or [], due_only=due, tag=tag)
+    except PassFailed as exc:
+        fail(f"monitoring pass failed: {exc}")
     print_summary(summary)
-
-
-def run_pass(*, urls: list[str], due_only: bool, tag: str = "") -> dict:
-    """Run the monitor flow (starting Prefect's temporary server unless PREFECT_API_URL is set)."""
-    from flows.monitor import monitor
-
-    where = os.environ.get("PREFECT_API_URL") or "a temporary Prefect server"
-    with console.status(f"monitoring pass via {where}…", spinner="dots"):
-        try:
-            return monitor(urls=urls, due_only=due_only, tag=tag)
-        except Exception as exc:
-            fail(f"monitoring pass failed: {str(exc).splitlines()[0] if str(exc) else exc!r}")
-
-
-def print_summary(summary: dict) -> None:
-    """Print a pass's counts and the pages that could not be analysed."""
-    counts = ("checked", "new", "changed", "unchanged", "errors")
-    console.print("  ".join(f"{k}: {summary[k]}" for k in counts), highlight=False)
-    if summary.get("alerts_sent") or summary.get("alerts_pending"):
-        console.print(
-            f"alerts: {summary['alerts_sent']} sent, {summary['alerts_pending']} pending",
-            highlight=False,
-        )
-    for failed_url, outcome, reason in summary["failures"]:
-        console.print(f"  {outcome:<12} {failed_url}  {reason}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -269,9 +249,13 @@ def demo(
 ) -> None:
     """Serve a bundled sample health blog on 127.0.0.1, monitor it, edit it, show the changes."""
     from claimwatch.demo import run_demo
+    from claimwatch.passes import PassFailed
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    run_demo(home=home)
+    try:
+        run_demo(home=home)
+    except PassFailed as exc:
+        fail(f"demo pass failed: {exc}")
 
 
 def _moment(text: str | None) -> datetime | None:

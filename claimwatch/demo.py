@@ -34,8 +34,8 @@ def publish(server: SiteServer, *, edited: bool) -> list[str]:
 
 def run_demo(*, home: str | None = None) -> None:
     """Track the demo articles in a fresh home, run two passes around the bundled edit, report."""
-    from claimwatch.cli import print_summary, run_pass
     from claimwatch.diffview import render_diff
+    from claimwatch.passes import print_summary, run_pass
     from storage.db import get_engine, migrate, session
     from storage.queries import changes
     from storage.settings import get_settings

@@ -10,6 +10,7 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.alerts import deliver_alerts, emit_change_events
 from flows.analyse import AnalysisReport
+from flows.progress import report as report_progress
 from flows.tasks import analyse_captures, crawl_batch, plan_analysis, plan_crawl, prepare_database
 from storage.settings import get_settings
 
@@ -27,6 +28,7 @@ class MonitorSummary:
     failures: list[tuple[str, str, str]] = field(default_factory=list)
     alerts_sent: int = 0
     alerts_pending: int = 0
+    crawl_failures: list[str] = field(default_factory=list)  # batches whose crawl failed
 
     @classmethod
     def from_report(cls, sources: int, report: AnalysisReport) -> MonitorSummary:
@@ -54,6 +56,9 @@ class MonitorSummary:
             "",
             f"Alerts: {self.alerts_sent} sent, {self.alerts_pending} pending.",
         ]
+        if self.crawl_failures:
+            lines += ["", "## Crawl batches that failed", ""]
+            lines += [f"- {failure}" for failure in self.crawl_failures]
         if self.failures:
             lines += ["", "## Not analysed", "", "| URL | outcome | reason |", "|---|---|---|"]
             lines += [f"| {url} | {outcome} | {reason} |" for url, outcome, reason in self.failures]
@@ -77,6 +82,8 @@ def monitor(
         tag=tag,
         batch_size=crawl_batch_size or settings.crawl_batch_size,
     )
+    crawl_failures: list[str] = []
+    report_progress("crawl", 0, len(batches))
     # Two crawls at a time: one per core; each is its own Scrapy process.
     for start in range(0, len(batches), 2):
         futures = [
@@ -84,17 +91,27 @@ def monitor(
             for i, batch in enumerate(batches[start : start + 2])
         ]
         for future in futures:
-            future.result()
+            future.wait()
+            # A batch that failed after its retries must not stop the pass: what the other
+            # batches fetched is analysed, and these sources are checked again next time.
+            if future.state.is_failed():
+                crawl_failures.append(f"{future.state.name}: {future.state.message}")
+        report_progress("crawl", min(start + 2, len(batches)), len(batches))
     source_ids = [entry["source_id"] for batch in batches for entry in batch]
     plans = plan_analysis(
         source_ids=source_ids, batch_size=analysis_batch_size or settings.analysis_batch_size
     )
     report = AnalysisReport()
+    report_progress("analyse", 0, len(plans))
     for number, capture_ids in enumerate(plans):
         report.add(analyse_captures(capture_ids, batch_number=number))
+        report_progress("analyse", number + 1, len(plans))
     summary = MonitorSummary.from_report(len(source_ids), report)
+    summary.crawl_failures = crawl_failures
+    report_progress("alerts", 0, 1)
     emit_change_events()
     delivery = deliver_alerts()
     summary.alerts_sent, summary.alerts_pending = delivery["sent"], delivery["pending"]
+    report_progress("alerts", 1, 1)
     create_markdown_artifact(summary.to_markdown(), key="monitor-summary")
     return asdict(summary)
