@@ -91,7 +91,7 @@ def serve(site: Any, pages: dict[str, tuple[bytes, str]]) -> None:
 
 def use_home(home: Path) -> None:
     """Point claimwatch (this process and its crawl subprocesses) at a fresh, migrated home."""
-    from storage.db import get_engine, migrate
+    from storage.db import get_engine, migrate, reset_engines
     from storage.settings import get_settings
 
     os.environ["CLAIMWATCH_HOME"] = str(home)
@@ -100,7 +100,7 @@ def use_home(home: Path) -> None:
     if get_engine.cache_info().currsize:
         get_engine(None).dispose()  # the key storage.db.session() uses
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engines()
     migrate()
 
 

@@ -36,7 +36,7 @@ def run_demo(*, home: str | None = None) -> None:
     """Track the demo articles in a fresh home, run two passes around the bundled edit, report."""
     from claimwatch.diffview import render_diff
     from claimwatch.passes import print_summary, run_pass
-    from storage.db import get_engine, migrate, session
+    from storage.db import migrate, reset_engines, session
     from storage.queries import changes
     from storage.settings import get_settings
     from storage.sources import track
@@ -46,7 +46,7 @@ def run_demo(*, home: str | None = None) -> None:
     os.environ["CLAIMWATCH_DATABASE_URL"] = ""
     os.environ["CLAIMWATCH_AUTOTHROTTLE"] = "false"  # our own server on 127.0.0.1
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engines()
     migrate()
     started = time.monotonic()
     with SiteServer() as server:

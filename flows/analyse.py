@@ -147,7 +147,9 @@ def _extract_one(job: tuple[bytes, str, str]) -> Extraction:
 
 def _extract_all(jobs: Iterable[tuple[bytes, str, str]]) -> list[Extraction]:
     work = list(jobs)
-    if len(work) < POOL_THRESHOLD:
+    workers = get_settings().analysis_workers
+    if workers <= 1 or len(work) < POOL_THRESHOLD:
         return [_extract_one(job) for job in work]
-    with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
+    # forkserver: workers start from a clean process (fork after Prefect's threads is unsafe).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
         return list(pool.map(_extract_one, work, chunksize=8))

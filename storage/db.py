@@ -8,8 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -29,10 +27,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     """The engine for `url` (default: the configured database), created once per process."""
-    url = url or get_settings().effective_database_url
+    return _engine(url or get_settings().effective_database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
@@ -43,6 +44,10 @@ def get_engine(url: str | None = None) -> Engine:
 
 def migrate(url: str | None = None) -> None:
     """Bring the database schema up to the latest Alembic revision."""
+    # Imported here: crawl subprocesses and analysis never migrate, and alembic costs ~0.2 s.
+    from alembic import command
+    from alembic.config import Config
+
     engine = get_engine(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -61,3 +66,8 @@ def session(url: str | None = None) -> Iterator[Session]:
         except BaseException:
             db.rollback()
             raise
+
+
+def reset_engines() -> None:
+    """Forget the cached engines (after CLAIMWATCH_* settings changed: tests, the demo)."""
+    _engine.cache_clear()

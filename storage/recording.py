@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from analysis.assess import ArticleState, Assessment, CaptureFacts
@@ -136,41 +137,43 @@ def _add_version(
 
 
 def _add_findings(db: Session, *, version_id: int, assessment: Assessment) -> None:
-    for position, claim in enumerate(assessment.claims):
-        db.add(
-            ClaimRecord(
-                version_id=version_id,
-                position=position,
-                text=claim.text,
-                normalized=claim.normalized,
-                section=list(claim.section),
-                certainty=claim.certainty,
-                certainty_score=claim.certainty_score,
-                negated=claim.negated,
-                direction=claim.direction,
-                cites=list(claim.cites),
-                reference_keys=list(claim.reference_keys),
-            )
-        )
-    for position, ref in enumerate(assessment.references):
-        ids = ref.ids
-        db.add(
-            ReferenceRecord(
-                version_id=version_id,
-                position=position,
-                text=ref.text,
-                key=ref.key,
-                marker=ref.marker,
-                doi=ids.get("doi"),
-                pmid=ids.get("pmid"),
-                pmcid=ids.get("pmcid"),
-                arxiv=ids.get("arxiv"),
-                isbn=ids.get("isbn"),
-                url=ids.get("url"),
-                journal=ref.journal,
-                year=ref.year,
-                volume=ref.volume,
-                first_page=ref.first_page,
-                first_author=ref.first_author,
-            )
-        )
+    # One executemany per table: an ORM add per row would be ~20 INSERT statements per version.
+    claim_rows = [
+        {
+            "version_id": version_id,
+            "position": position,
+            "text": claim.text,
+            "normalized": claim.normalized,
+            "section": list(claim.section),
+            "certainty": claim.certainty,
+            "certainty_score": claim.certainty_score,
+            "negated": claim.negated,
+            "direction": claim.direction,
+            "cites": list(claim.cites),
+            "reference_keys": list(claim.reference_keys),
+        }
+        for position, claim in enumerate(assessment.claims)
+    ]
+    reference_rows = [
+        {
+            "version_id": version_id,
+            "position": position,
+            "text": ref.text,
+            "key": ref.key,
+            "marker": ref.marker,
+            **{name: ref.ids.get(name) for name in _ID_COLUMNS},
+            "journal": ref.journal,
+            "year": ref.year,
+            "volume": ref.volume,
+            "first_page": ref.first_page,
+            "first_author": ref.first_author,
+        }
+        for position, ref in enumerate(assessment.references)
+    ]
+    if claim_rows:
+        db.execute(insert(ClaimRecord), claim_rows)
+    if reference_rows:
+        db.execute(insert(ReferenceRecord), reference_rows)
+
+
+_ID_COLUMNS = ("doi", "pmid", "pmcid", "arxiv", "isbn", "url")

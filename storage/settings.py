@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     database_url: str = ""  # empty: SQLite file under home
     crawl_batch_size: int = 200
     analysis_batch_size: int = 200
+    # Extraction processes per analysis batch. 1 by default: on the 2-core machines measured
+    # (bench/pipeline_speed.py) a pool's start-up cost more than the second core gave back.
+    analysis_workers: int = 1
     download_timeout: float = 30.0
     download_maxsize: int = 10 * 1024 * 1024
     user_agent: str = "claimwatch/0.1 (+https://github.com/claimwatch/claimwatch)"

@@ -55,9 +55,9 @@ def postgres_database() -> Iterator[str]:
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
-        from storage.db import get_engine
+        from storage.db import reset_engines
 
-        get_engine.cache_clear()
+        reset_engines()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -68,7 +68,7 @@ def home(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
     """A fresh CLAIMWATCH_HOME and an empty, migrated database on each backend."""
-    from storage.db import get_engine, migrate
+    from storage.db import get_engine, migrate, reset_engines
     from storage.settings import get_settings
 
     monkeypatch.setenv("CLAIMWATCH_HOME", str(tmp_path / "home"))
@@ -85,11 +85,11 @@ def home(
     monkeypatch.setenv("CLAIMWATCH_AUTOTHROTTLE", "false")
     monkeypatch.setenv("CLAIMWATCH_DOWNLOAD_TIMEOUT", "5")
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engines()
     migrate()
     yield tmp_path / "home"
     get_engine().dispose()
-    get_engine.cache_clear()
+    reset_engines()
     get_settings.cache_clear()
 
 

@@ -22,7 +22,7 @@ from storage.archive import (
     read_payload,
     sha256_to_warc_digest,
 )
-from storage.db import get_engine, migrate, session
+from storage.db import get_engine, migrate, reset_engines, session
 from storage.models import Capture, Source
 from storage.settings import get_settings
 
@@ -111,7 +111,7 @@ def crawls(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         env.setenv("CLAIMWATCH_DOWNLOAD_TIMEOUT", "1")
         env.setenv("CLAIMWATCH_DOWNLOAD_MAXSIZE", str(MAXSIZE))
         get_settings.cache_clear()
-        get_engine.cache_clear()
+        reset_engines()
         migrate()
         _set_routes(site)
         urls = {key: site.url(path) for key, path in PATHS.items()}
@@ -132,7 +132,7 @@ def crawls(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         second = run_crawl(batch, timeout=60)
         yield Crawls(site, home / "archive", urls, ids, first, second)
         get_engine().dispose()
-        get_engine.cache_clear()
+        reset_engines()
     get_settings.cache_clear()
     for path in [*PATHS.values(), "/robots.txt"]:
         site.remove(path)

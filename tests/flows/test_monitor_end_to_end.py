@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from claimwatch.sitesrv import SiteServer
-from tests.flows.pipeline import PATH, changes_json, cli, run_pass, serve
+from tests.flows.pipeline import ARTICLE, FIXTURES, PATH, changes_json, cli, run_pass, serve
 
 pytestmark = pytest.mark.slow
 
@@ -87,3 +87,25 @@ def test_title_edit_is_metadata(home: Path, fresh_site: SiteServer) -> None:
     [change] = changes_json("--url", url)
     assert change["kinds"] == ["metadata"]
     assert change["metadata"]["title"]["after"].endswith("Hidden Healer")
+
+
+def test_several_crawl_batches_are_analysed_while_the_next_crawls(
+    home: Path, fresh_site: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMWATCH_CRAWL_BATCH_SIZE", "1")
+    lifeext = FIXTURES / "lifeext"
+    pages = {
+        "/a/": ARTICLE.with_name(f"{ARTICLE.name}.v1.html"),
+        "/b/": lifeext / "could-your-relationship-use-more-oxytocin.v1.html",
+        "/c/": lifeext / "trust-hormone-oxytocin-muscle.v1.html",
+    }
+    for path, file in pages.items():
+        fresh_site.set_file(path, file)
+    cli("track", *(fresh_site.url(path) for path in pages))
+    assert run_pass() == {"checked": 3, "new": 3, "changed": 0, "unchanged": 0, "errors": 0}
+    fresh_site.set_file(
+        "/b/", lifeext / "could-your-relationship-use-more-oxytocin.v2-strengthened.html"
+    )
+    assert run_pass() == {"checked": 3, "new": 0, "changed": 1, "unchanged": 2, "errors": 0}
+    [change] = changes_json()
+    assert [m["change"] for m in change["claims"]["modified"]] == ["strengthened"]
