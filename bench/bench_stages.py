@@ -94,11 +94,10 @@ def use_home(home: Path) -> None:
     from storage.db import get_engine, migrate, reset_engines
     from storage.settings import get_settings
 
+    get_engine().dispose()  # the previous home's engine, if any
     os.environ["CLAIMWATCH_HOME"] = str(home)
     os.environ["CLAIMWATCH_DATABASE_URL"] = ""
     os.environ["CLAIMWATCH_AUTOTHROTTLE"] = "false"
-    if get_engine.cache_info().currsize:
-        get_engine(None).dispose()  # the key storage.db.session() uses
     get_settings.cache_clear()
     reset_engines()
     migrate()
