@@ -12,10 +12,7 @@ whole and for each part; target < 50 ms for the whole.
 from __future__ import annotations
 
 import re
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +24,7 @@ from analysis.claims import find_claims  # noqa: E402
 from analysis.extract import extract_article  # noqa: E402
 from analysis.references import find_references  # noqa: E402
 from analysis.textdiff import diff_words  # noqa: E402
+from bench.timing import median_ms  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 TARGET_MS = 50.0
@@ -43,17 +41,6 @@ def page(version: str) -> bytes:
     spliced = deepher.replace("<h2>References:</h2>", body.group(1) + "<h2>References:</h2>", 1)
     assert spliced != deepher
     return spliced.encode("utf-8")
-
-
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    """Median wall time of `fn` over `runs` calls, in milliseconds (one warm-up call first)."""
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

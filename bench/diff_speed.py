@@ -9,10 +9,7 @@ by diff-match-patch's Myers `diff_main` (no timeout), and its plain character di
 from __future__ import annotations
 
 import random
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from diff_match_patch import diff_match_patch
@@ -21,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.textdiff import diff_words
 from analysis.wordalign import _encode, tokenize
+from bench.timing import median_ms
 
 
 def article(seed: int, size: int = 8192) -> str:
@@ -41,16 +39,6 @@ def article(seed: int, size: int = 8192) -> str:
         paragraphs.append(" ".join(sentences))
         total += len(paragraphs[-1]) + 2
     return "\n\n".join(paragraphs)[:size]
-
-
-def timed(fn: Callable[[], object], runs: int = 5) -> float:
-    """Return the median wall time of `runs` calls, in milliseconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def char_diff(a: str, b: str) -> None:
@@ -88,13 +76,13 @@ def main() -> None:
     print(f"text size: {len(before)} chars, {len(before.split())} words")
     for name, after in cases.items():
         d = diff_words(before, after)
-        ms = timed(lambda after=after: diff_words(before, after))
+        ms = median_ms(lambda after=after: diff_words(before, after), 5, warm_up=False)
         print(f"diff_words  {name:38s} {ms:8.1f} ms  (+{d.added_words}/-{d.removed_words} words)")
     for name, after in cases.items():
-        ms = timed(lambda after=after: myers_word_diff(before, after), runs=1)
+        ms = median_ms(lambda after=after: myers_word_diff(before, after), 1, warm_up=False)
         print(f"word Myers  {name:38s} {ms:8.1f} ms  (dmp diff_main, Diff_Timeout=0, no cleanup)")
     for name, after in cases.items():
-        ms = timed(lambda after=after: char_diff(before, after), runs=1)
+        ms = median_ms(lambda after=after: char_diff(before, after), 1, warm_up=False)
         print(f"char diff   {name:38s} {ms:8.1f} ms  (diff-match-patch defaults)")
 
 

@@ -203,44 +203,42 @@ def changes(
     emit(rows, format, columns=columns, title="Changes")
 
 
+UrlArg = Annotated[str, typer.Argument(help="A tracked URL.")]
+VersionOpt = Annotated[int | None, typer.Option("--version", help="Version (default latest).")]
+AtOpt = Annotated[str | None, typer.Option(help="The version current at a date/time.")]
+FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f")]
+
+
 @app.command("claims")
 def list_claims(
-    url: Annotated[str, typer.Argument(help="A tracked URL.")],
-    version: Annotated[
-        int | None, typer.Option("--version", help="Version (default latest).")
-    ] = None,
-    at: Annotated[str | None, typer.Option(help="The version current at a date/time.")] = None,
-    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    url: UrlArg, version: VersionOpt = None, at: AtOpt = None, format: FormatOpt = ListFormat.table
 ) -> None:
     """List the health claims an article version makes, with certainty and citations."""
-    from storage.queries import claims as version_claims
+    from storage.queries import claims
 
-    moment = _moment(at)
-    _ready()
-    with session() as db:
-        rows = _lookup(lambda: version_claims(db, url=url, number=version, at=moment))
     columns = ["position", "certainty", "text", "cites", "section"]
-    emit(rows, format, columns=columns, title=f"Claims of {url}")
+    _version_listing(claims, url, version, at, format, columns, title=f"Claims of {url}")
 
 
 @app.command("references")
 def list_references(
-    url: Annotated[str, typer.Argument(help="A tracked URL.")],
-    version: Annotated[
-        int | None, typer.Option("--version", help="Version (default latest).")
-    ] = None,
-    at: Annotated[str | None, typer.Option(help="The version current at a date/time.")] = None,
-    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    url: UrlArg, version: VersionOpt = None, at: AtOpt = None, format: FormatOpt = ListFormat.table
 ) -> None:
     """List the references an article version cites, with their identifiers."""
-    from storage.queries import references as version_references
+    from storage.queries import references
 
+    columns = ["marker", "text", "ids", "key"]
+    _version_listing(references, url, version, at, format, columns, title=f"References of {url}")
+
+
+def _version_listing(  # type: ignore[no-untyped-def]
+    query, url: str, version: int | None, at: str | None, fmt: ListFormat, columns, *, title: str
+) -> None:
     moment = _moment(at)
     _ready()
     with session() as db:
-        rows = _lookup(lambda: version_references(db, url=url, number=version, at=moment))
-    columns = ["marker", "text", "ids", "key"]
-    emit(rows, format, columns=columns, title=f"References of {url}")
+        rows = _lookup(lambda: query(db, url=url, number=version, at=moment))
+    emit(rows, fmt, columns=columns, title=title)
 
 
 @app.command()
