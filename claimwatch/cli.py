@@ -120,11 +120,31 @@ def run(
     from claimwatch.passes import PassFailed, print_summary, run_pass
 
     _ready()
+    if not _check_run_targets(url or []):
+        console.print("nothing to check: no tracked sources (add some with `claimwatch track URL`)")
+        return
     try:
         summary = run_pass(urls=url or [], due_only=due, tag=tag)
     except PassFailed as exc:
         fail(f"monitoring pass failed: {exc}")
     print_summary(summary)
+
+
+def _check_run_targets(urls: list[str]) -> bool:
+    """False when nothing is tracked; exit 2 when a URL given with --url is not tracked."""
+    from storage.sources import find, list_sources
+
+    with session() as db:
+        if not list_sources(db):
+            return False
+        for target in urls:
+            try:
+                source = find(db, url=target)
+            except InvalidURL as exc:
+                fail(str(exc), 2)
+            if source is None or not source.active:
+                fail(f"not tracked: {target}", 2)
+    return True
 
 
 @app.command()

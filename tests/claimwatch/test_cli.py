@@ -85,3 +85,16 @@ def test_bad_input_exits_2_with_one_line(home: Path, args: list[str], message: s
 
 def test_changes_empty_archive(home: Path) -> None:
     assert json.loads(invoke("changes", "--format", "json").stdout) == []
+
+
+def test_run_with_nothing_tracked_says_so(home: Path) -> None:
+    result = invoke("run")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("nothing to check: no tracked sources")
+
+
+def test_run_with_an_untracked_url_is_bad_input(home: Path) -> None:
+    invoke("track", "https://a.example/1")
+    result = invoke("run", "--url", "https://b.example/2")
+    assert result.exit_code == 2
+    assert "not tracked: https://b.example/2" in result.stderr
