@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
+
+from sqlmodel import col, select
 
 from analysis.assess import ArticleState, assess_capture, needs_extraction
 from analysis.document import Extraction
@@ -15,7 +17,13 @@ from analysis.extract import extract_article
 from storage.archive import read_payload
 from storage.db import session
 from storage.models import Capture, Source
-from storage.recording import article_state, capture_facts, pending_captures, record_assessment
+from storage.recording import (
+    article_state,
+    capture_facts,
+    latest_version,
+    pending_captures,
+    record_assessment,
+)
 from storage.settings import get_settings
 
 # Below this many pages a process pool costs more (spawn + imports, ~1 s) than it saves.
@@ -61,41 +69,42 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
     report = AnalysisReport()
     archive_dir = get_settings().archive_dir
     with session() as db:
-        captures = [db.get(Capture, cid) for cid in capture_ids]
-        sources = {c.source_id: db.get(Source, c.source_id) for c in captures if c is not None}
-        states = {sid: article_state(db, source=s) for sid, s in sources.items() if s is not None}
-        todo = [c for c in captures if c is not None and c.analysed_at is None]
+        by_id = {c.id: c for c in db.exec(select(Capture).where(col(Capture.id).in_(capture_ids)))}
+        todo = [by_id[i] for i in capture_ids if i in by_id and by_id[i].analysed_at is None]
+        source_ids = {c.source_id for c in todo}
+        sources = {s.id: s for s in db.exec(select(Source).where(col(Source.id).in_(source_ids)))}
+        latest = {sid: latest_version(db, source_id=sid) for sid in source_ids}
+        states = {
+            sid: article_state(db, source=sources[sid], latest=latest[sid]) for sid in source_ids
+        }
         payload_jobs = _payload_jobs(todo, states, archive_dir)
         extracted = _extract_all(payload_jobs.values())
         extractions: dict[int, Extraction] = dict(zip(payload_jobs, extracted, strict=True))
         for capture in todo:
-            if capture.id not in extractions and needs_extraction(
-                states[capture.source_id], capture_facts(capture)
-            ):
-                extractions[capture.id] = _MISSING  # type: ignore[index]
-        for capture in todo:
-            source = sources[capture.source_id]
-            assert source is not None and capture.id is not None
-            state = states[capture.source_id]
+            source, state = sources[capture.source_id], states[capture.source_id]
+            assert capture.id is not None
             facts = capture_facts(capture)
             extraction = extractions.get(capture.id)
             if extraction is None and needs_extraction(state, facts):
-                # An earlier capture in this batch moved the article on: extract this one too.
+                # No payload in the archive, or an earlier capture in this batch moved the
+                # article on (the jobs above were chosen against the state at batch start).
                 job = _payload_job(capture, archive_dir)
                 extraction = _extract_one(job) if job else _MISSING
             assessment = assess_capture(state, facts, extraction)
             version, change = record_assessment(
-                db, source=source, capture=capture, assessment=assessment
+                db,
+                source=source,
+                capture=capture,
+                assessment=assessment,
+                previous=latest[capture.source_id],
             )
+            states[capture.source_id] = replace(state, article_status=assessment.article_status)
             if version is not None:
-                states[capture.source_id] = ArticleState(
+                latest[capture.source_id] = version
+                states[capture.source_id] = replace(
+                    states[capture.source_id],
                     latest=assessment.new_version,
                     latest_payload_sha256=capture.payload_sha256,
-                    article_status=assessment.article_status,
-                )
-            else:
-                states[capture.source_id] = ArticleState(
-                    state.latest, state.latest_payload_sha256, assessment.article_status
                 )
             report.outcomes[assessment.outcome] += 1
             bucket = _bucket(assessment.outcome, change is not None)
@@ -122,8 +131,7 @@ def _payload_jobs(
     captures: list[Capture], states: dict[int, ArticleState], archive_dir: Path
 ) -> dict[int, tuple[bytes, str, str]]:
     jobs: dict[int, tuple[bytes, str, str]] = {}
-    # Assessment needs the state *before* each capture; only the payload-equality test is
-    # approximated here with the state at batch start, which can only cause extra extraction.
+    # Chosen against the state at batch start: at worst a payload is extracted needlessly.
     for capture in captures:
         if not needs_extraction(states[capture.source_id], capture_facts(capture)):
             continue

@@ -51,10 +51,8 @@ def version_article(version: Version) -> Article:
     )
 
 
-def article_state(db: Session, *, source: Source) -> ArticleState:
-    """What is known of the source's article before its next capture is assessed."""
-    assert source.id is not None
-    latest = latest_version(db, source_id=source.id)
+def article_state(db: Session, *, source: Source, latest: Version | None) -> ArticleState:
+    """What is known of the source's article (its latest version given) before a capture."""
     payload = db.get(Capture, latest.capture_id).payload_sha256 if latest else None  # type: ignore[union-attr]
     return ArticleState(
         latest=version_article(latest) if latest else None,
@@ -71,11 +69,16 @@ def capture_facts(capture: Capture) -> CaptureFacts:
 
 
 def record_assessment(
-    db: Session, *, source: Source, capture: Capture, assessment: Assessment
+    db: Session,
+    *,
+    source: Source,
+    capture: Capture,
+    assessment: Assessment,
+    previous: Version | None,
 ) -> tuple[Version | None, Change | None]:
-    """Store one capture's verdict: outcome, new version and/or change, the source's status."""
+    """Store one capture's verdict (`previous`: the source's latest version before it):
+    outcome, new version and/or change, the source's status."""
     assert source.id is not None and capture.id is not None
-    previous = latest_version(db, source_id=source.id)
     version = None
     if assessment.new_version is not None:
         version = _add_version(

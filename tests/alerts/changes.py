@@ -12,7 +12,7 @@ from analysis.assess import assess_capture
 from analysis.extract import extract_article
 from storage.db import session
 from storage.models import Capture, Change, utcnow
-from storage.recording import article_state, capture_facts, record_assessment
+from storage.recording import article_state, capture_facts, latest_version, record_assessment
 from storage.sources import track
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "deepher"
@@ -54,6 +54,10 @@ def record(
     db.add(row)
     db.flush()
     extraction = extract_article(body, url=url, content_type="text/html")
-    assessment = assess_capture(article_state(db, source=source), capture_facts(row), extraction)
-    _, change = record_assessment(db, source=source, capture=row, assessment=assessment)
+    previous = latest_version(db, source_id=source.id)
+    state = article_state(db, source=source, latest=previous)
+    assessment = assess_capture(state, capture_facts(row), extraction)
+    _, change = record_assessment(
+        db, source=source, capture=row, assessment=assessment, previous=previous
+    )
     return change
