@@ -7,6 +7,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
+from sqlmodel import col, select
 
 from crawler.items import FetchedPage
 from storage.db import session
@@ -97,8 +98,11 @@ class CapturePipeline:
         # ArchivePipeline fsyncs each record before passing the item on, so every WARC place
         # named here is already on disk when this transaction commits.
         with session(self.database_url) as db:
+            wanted = {item.source_id for item in items}
+            query = select(Source).where(col(Source.id).in_(wanted))
+            sources = {source.id: source for source in db.exec(query)}
             for item in items:
-                source = db.get(Source, item.source_id)
+                source = sources.get(item.source_id)
                 if source is None:
                     logger.error(
                         "source %s not in the database: %s dropped", item.source_id, item.url
