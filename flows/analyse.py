@@ -49,16 +49,16 @@ class AnalysisReport:
 def plan_batches(*, source_ids: list[int] | None, batch_size: int) -> list[list[int]]:
     """Pending capture ids in batches; a source's captures never straddle two batches."""
     with session() as db:
-        captures = pending_captures(db, limit=1_000_000, source_ids=source_ids)
+        pending = pending_captures(db, source_ids=source_ids)
     batches: list[list[int]] = []
     current: list[int] = []
     last_source = None
-    for capture in captures:
-        if len(current) >= batch_size and capture.source_id != last_source:
+    for capture_id, source_id in pending:
+        if len(current) >= batch_size and source_id != last_source:
             batches.append(current)
             current = []
-        current.append(capture.id)  # type: ignore[arg-type]
-        last_source = capture.source_id
+        current.append(capture_id)
+        last_source = source_id
     if current:
         batches.append(current)
     return batches

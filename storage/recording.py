@@ -20,15 +20,14 @@ from storage.models import (
 )
 
 
-def pending_captures(
-    db: Session, *, limit: int, source_ids: list[int] | None = None
-) -> list[Capture]:
-    """Captures not analysed yet, oldest first per source (the order they must be assessed in)."""
-    query = select(Capture).where(col(Capture.analysed_at).is_(None))
+def pending_captures(db: Session, *, source_ids: list[int] | None = None) -> list[tuple[int, int]]:
+    """(capture id, source id) of captures not analysed yet, oldest first per source (the
+    order they must be assessed in)."""
+    query = select(Capture.id, Capture.source_id).where(col(Capture.analysed_at).is_(None))
     if source_ids is not None:
         query = query.where(col(Capture.source_id).in_(source_ids))
     query = query.order_by(col(Capture.source_id), col(Capture.fetched_at), col(Capture.id))
-    return list(db.exec(query.limit(limit)))
+    return [(capture_id, source_id) for capture_id, source_id in db.exec(query) if capture_id]
 
 
 def latest_version(db: Session, *, source_id: int) -> Version | None:
