@@ -9,6 +9,7 @@ from analysis.claims import Claim
 from analysis.compare import Comparison, classify_status, compare_articles, compare_status
 from analysis.document import Article, Extraction
 from analysis.references import Reference
+from analysis.vocabulary import CaptureOutcome
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,7 @@ class CaptureFacts:
 class Assessment:
     """The verdict for one capture: its outcome, and what to record."""
 
-    outcome: (
-        str  # first_version, new_version, unchanged, not_modified, gone, restored, fetch_error, ...
-    )
+    outcome: CaptureOutcome
     new_version: Article | None = None
     comparison: Comparison | None = None  # set when a change must be recorded
     article_status: int | None = None  # the article status after this capture
@@ -59,49 +58,55 @@ def assess_capture(
     previous = state.article_status
     if status_class == "transient":
         return Assessment(
-            "fetch_error", article_status=previous, detail=facts.error or _http(facts)
+            CaptureOutcome.fetch_error, article_status=previous, detail=facts.error or _http(facts)
         )
     if status_class == "error":
-        return Assessment("error", article_status=previous, detail=facts.error or _http(facts))
+        return Assessment(
+            CaptureOutcome.error, article_status=previous, detail=facts.error or _http(facts)
+        )
     if status_class == "gone":
         if previous is not None and classify_status(previous) == "ok":
             return Assessment(
-                "gone",
+                CaptureOutcome.gone,
                 comparison=compare_status(previous, facts.status),
                 article_status=facts.status,
                 detail=_http(facts),
             )
-        return Assessment("gone", article_status=facts.status, detail=_http(facts))
+        return Assessment(CaptureOutcome.gone, article_status=facts.status, detail=_http(facts))
 
     restored = previous is not None and classify_status(previous) == "gone"
     status_change = compare_status(previous, 200) if restored else None
     if facts.status == 304 or extraction is None:
         # 304, or the same payload as the latest version: the article is as it was.
         outcome = (
-            "restored" if restored else ("not_modified" if facts.status == 304 else "unchanged")
+            CaptureOutcome.restored
+            if restored
+            else (CaptureOutcome.not_modified if facts.status == 304 else CaptureOutcome.unchanged)
         )
         return Assessment(outcome, comparison=status_change, article_status=200)
     if extraction.article is None:
-        return Assessment("no_article", article_status=previous, detail=extraction.error)
+        return Assessment(
+            CaptureOutcome.no_article, article_status=previous, detail=extraction.error
+        )
 
     article = extraction.article
     claims, references = findings(article.blocks)
     if state.latest is None:
         return Assessment(
-            "first_version",
+            CaptureOutcome.first_version,
             new_version=article,
             article_status=200,
             claims=claims,
             references=references,
         )
     if article.content_hash == state.latest.content_hash:
-        outcome = "restored" if restored else "unchanged"
+        outcome = CaptureOutcome.restored if restored else CaptureOutcome.unchanged
         return Assessment(outcome, comparison=status_change, article_status=200)
     comparison = compare_articles(state.latest, article)
     if status_change is not None:
         comparison = comparison.merge(status_change)
     return Assessment(
-        "new_version",
+        CaptureOutcome.new_version,
         new_version=article,
         comparison=comparison,
         article_status=200,

@@ -15,11 +15,18 @@ from typing import Any
 from analysis.align import ClaimChanges, RefChanges, compare_blocks
 from analysis.document import Article
 from analysis.textdiff import TextDiff, diff_words
+from analysis.vocabulary import ChangeKind, Severity
 
-KINDS = ("text", "claims", "references", "metadata", "status")
+KINDS = tuple(ChangeKind)
 # Analysts read the summary left to right: what was asserted and cited matters most.
-SUMMARY_ORDER = ("claims", "references", "status", "metadata", "text")
-MAJOR_KINDS = frozenset({"claims", "references", "status"})
+SUMMARY_ORDER = (
+    ChangeKind.claims,
+    ChangeKind.references,
+    ChangeKind.status,
+    ChangeKind.metadata,
+    ChangeKind.text,
+)
+MAJOR_KINDS = frozenset({ChangeKind.claims, ChangeKind.references, ChangeKind.status})
 METADATA_FIELDS = ("title", "author", "published", "sitename")
 _NETWORK_ERROR = re.compile(
     r"time[ds]? ?out|connect|dns|resolv|refused|reset|unreachable|lost|tls|ssl|temporar|network",
@@ -32,8 +39,8 @@ class Comparison:
     """What changed between two versions of an article, or in its HTTP status."""
 
     changed: bool
-    kinds: tuple[str, ...]  # ordered subset of KINDS
-    severity: str  # "minor" | "major" (major when claims, references or status changed)
+    kinds: tuple[ChangeKind, ...]  # ordered subset of KINDS
+    severity: Severity  # major when claims, references or status changed
     summary: str  # one line, e.g. "text: +12/−9 words; title changed"
     text: TextDiff | None = None  # None when the text is unchanged
     metadata: dict[str, tuple[str, str]] = field(default_factory=dict)  # field -> (before, after)
@@ -56,22 +63,22 @@ class Comparison:
         claims = claims if claims else None
         references = references if references else None
         metadata = {f: metadata[f] for f in METADATA_FIELDS if metadata and f in metadata}
-        pieces: dict[str, str] = {}
+        pieces: dict[ChangeKind, str] = {}
         if text is not None:
-            pieces["text"] = f"text: +{text.added_words}/−{text.removed_words} words"
+            pieces[ChangeKind.text] = f"text: +{text.added_words}/−{text.removed_words} words"
         if metadata:
-            pieces["metadata"] = ", ".join(metadata) + " changed"
+            pieces[ChangeKind.metadata] = ", ".join(metadata) + " changed"
         if status is not None:
-            pieces["status"] = _status_summary(*status)
+            pieces[ChangeKind.status] = _status_summary(*status)
         if claims is not None:
-            pieces["claims"] = claims.summary()
+            pieces[ChangeKind.claims] = claims.summary()
         if references is not None:
-            pieces["references"] = references.summary()
+            pieces[ChangeKind.references] = references.summary()
         kinds = tuple(kind for kind in KINDS if kind in pieces)
         return cls(
             changed=bool(kinds),
             kinds=kinds,
-            severity="major" if MAJOR_KINDS.intersection(kinds) else "minor",
+            severity=Severity.major if MAJOR_KINDS.intersection(kinds) else Severity.minor,
             summary="; ".join(pieces[k] for k in SUMMARY_ORDER if k in pieces) or "no change",
             text=text,
             metadata=metadata,

@@ -145,7 +145,7 @@ def floor_fetch(urls: list[str]) -> Timed:
 
 
 def crawl_batches() -> list[list[dict]]:
-    """The crawl batches of a full pass, as flows.tasks.plan_crawl builds them."""
+    """The crawl batches of a full pass, as service.passes.plan_crawl builds them."""
     from storage.db import session
     from storage.settings import get_settings
     from storage.sources import select_for_run
@@ -181,7 +181,7 @@ def bare_extract(body: bytes) -> str | None:
 
 
 def floor_extract(bodies: list[bytes], processes: int) -> Timed:
-    """Floor B: bare trafilatura over `bodies` (pool start-up included, as in flows.analyse)."""
+    """Floor B: bare trafilatura over `bodies` (pool start-up included, as in service.analyse)."""
     started, cpu = time.perf_counter(), cpu_seconds(own=True)
     if processes == 1:
         results = [bare_extract(body) for body in bodies]
@@ -194,8 +194,8 @@ def floor_extract(bodies: list[bytes], processes: int) -> Timed:
 
 
 def claimwatch_analysis() -> Timed:
-    """flows.analyse.plan_batches + analyse_batch over the pending captures."""
-    from flows.analyse import analyse_batch, plan_batches
+    """service.analyse.plan_batches + analyse_batch over the pending captures."""
+    from service.analyse import analyse_batch, plan_batches
     from storage.settings import get_settings
 
     started, cpu = time.perf_counter(), cpu_seconds(own=True)

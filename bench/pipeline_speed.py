@@ -8,7 +8,7 @@ claimwatch works in a fresh temporary CLAIMWATCH_HOME (SQLite). Rows:
 - the same crawl pair with the pages spread over --hosts loopback addresses (127.0.0.10…):
   one host is bound by the per-host download delay, many hosts by CPU.
 - floor B: bare trafilatura.extract(html, include_comments=False), 1 and 2 processes;
-  claimwatch analysis: flows.analyse.plan_batches + analyse_batch (first pass, all new).
+  claimwatch analysis: service.analyse.plan_batches + analyse_batch (first pass, all new).
 - flows.monitor.monitor() on a `prefect server` started here: first check, recheck with
   nothing changed (304s), every page changed; with the fixed cost of a trivial flow on the
   same server and changedetection.io's figures from docs (DEPENDENCY-FACTS.md) for comparison.

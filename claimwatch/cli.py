@@ -11,6 +11,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from analysis.urls import InvalidURL
+from analysis.vocabulary import ChangeKind
 from claimwatch.cli_alerts import alerts_app
 from claimwatch.durations import parse_duration, parse_since
 from claimwatch.output import ListFormat, console, emit, err_console
@@ -23,8 +24,6 @@ app = typer.Typer(
     help="Monitor health-blog articles: archive every version, diff claims and references.",
 )
 app.add_typer(alerts_app, name="alerts")
-
-KINDS = ("text", "claims", "references", "metadata", "status")
 
 
 class DiffFormat(StrEnum):
@@ -193,16 +192,12 @@ def diff(
 def changes(
     since: Annotated[str | None, typer.Option(help="7d, 12h or an ISO date/time.")] = None,
     url: Annotated[str | None, typer.Option(help="Only this URL.")] = None,
-    kind: Annotated[
-        str | None, typer.Option(help=f"Only changes of a kind: {', '.join(KINDS)}.")
-    ] = None,
+    kind: Annotated[ChangeKind | None, typer.Option(help="Only changes of this kind.")] = None,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
     """List recorded changes, oldest first."""
     from storage.queries import changes as list_changes
 
-    if kind is not None and kind not in KINDS:
-        fail(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}", 2)
     try:
         moment = parse_since(since) if since else None
     except ValueError as exc:

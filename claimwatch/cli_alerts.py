@@ -6,11 +6,11 @@ Channel URLs are stored as given and never printed: listings show them masked.
 from __future__ import annotations
 
 import uuid
-from enum import StrEnum
 from typing import Annotated, NoReturn
 
 import typer
 
+from analysis.vocabulary import AlertState, DigestMode, Severity
 from claimwatch.output import ListFormat, console, emit, err_console
 from storage.db import migrate, session
 
@@ -18,19 +18,6 @@ alerts_app = typer.Typer(
     no_args_is_help=True,
     help="Alert channels (Apprise URLs: mailto://, json://, slack://, ntfy://…) and deliveries.",
 )
-
-
-class Severity(StrEnum):
-    """The least severe change a channel hears about."""
-
-    minor = "minor"
-    major = "major"
-
-
-class Digest(StrEnum):
-    """Digest periods."""
-
-    daily = "daily"
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -66,11 +53,11 @@ def add(
         typer.Option("--kind", help="Only these kinds: text,claims,references,metadata,status."),
     ] = None,
     digest: Annotated[
-        Digest | None, typer.Option("--digest", help="One message per day instead.")
+        DigestMode | None, typer.Option("--digest", help="One message per day instead.")
     ] = None,
 ) -> None:
     """Add an alert channel."""
-    from flows.channels import InvalidChannel, mask
+    from service.channels import InvalidChannel, mask
     from storage.alerts import add_channel
 
     kinds = [k.strip() for value in kind or [] for k in value.split(",") if k.strip()]
@@ -138,7 +125,7 @@ def test(
 ) -> None:
     """Send a test message to a channel (or to all) and report each channel's answer."""
     from analysis.alert_message import test_message
-    from flows.channels import send
+    from service.channels import send
     from storage.alerts import UnknownChannel, active_channels, get_channel, log_test_attempt
 
     _ready()
@@ -184,17 +171,13 @@ def log(
 
 @alerts_app.command("outbox")
 def outbox(
-    state: Annotated[
-        str | None, typer.Option(help="pending, sending, sent, failed or cancelled.")
-    ] = None,
+    state: Annotated[AlertState | None, typer.Option(help="Only alerts in this state.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many alerts.")] = 100,
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
     """List alerts, newest first: state, attempts, next try, last error."""
-    from storage.alerts import ALERT_STATES, outbox_rows
+    from storage.alerts import outbox_rows
 
-    if state is not None and state not in ALERT_STATES:
-        _fail(f"unknown state {state!r}; choose from {', '.join(ALERT_STATES)}", 2)
     _ready()
     with session() as db:
         rows = outbox_rows(db, state=state, limit=limit)
@@ -205,7 +188,7 @@ def outbox(
 @alerts_app.command("deliver")
 def deliver() -> None:
     """Deliver due alerts now (each monitoring pass does this too); exit 1 if a send failed."""
-    from flows.alerts import deliver_due
+    from service.delivery import deliver_due
 
     _ready()
     report = deliver_due()

@@ -20,7 +20,7 @@ def run_pass(*, urls: list[str], due_only: bool, tag: str = "") -> dict[str, Any
     """Run the monitor flow (starting Prefect's temporary server unless PREFECT_API_URL is set),
     showing each stage's progress on stderr."""
     from flows.monitor import monitor
-    from flows.progress import listening
+    from service.progress import listening
 
     where = os.environ.get("PREFECT_API_URL") or "a temporary Prefect server"
     progress = Progress(

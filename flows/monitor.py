@@ -3,66 +3,17 @@ alerts → summary."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from flows.alerts import deliver_alerts, emit_change_events
-from flows.analyse import AnalysisReport
-from flows.progress import report as report_progress
 from flows.tasks import analyse_captures, crawl_batch, plan_analysis, plan_crawl, prepare_database
+from service.analyse import AnalysisReport
+from service.passes import MonitorSummary
+from service.progress import report as report_progress
 from storage.settings import get_settings
-
-
-@dataclass
-class MonitorSummary:
-    """Counts of one monitoring pass (returned by the flow and printed by the CLI)."""
-
-    sources: int = 0
-    checked: int = 0
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    errors: int = 0
-    failures: list[tuple[str, str, str]] = field(default_factory=list)
-    alerts_sent: int = 0
-    alerts_pending: int = 0
-    crawl_failures: list[str] = field(default_factory=list)  # batches whose crawl failed
-
-    @classmethod
-    def from_report(cls, sources: int, report: AnalysisReport) -> MonitorSummary:
-        """Summarise an analysis report."""
-        buckets = report.buckets
-        return cls(
-            sources=sources,
-            checked=sum(buckets.values()),
-            new=buckets["new"],
-            changed=buckets["changed"],
-            unchanged=buckets["unchanged"],
-            errors=buckets["errors"],
-            failures=report.failures,
-        )
-
-    def to_markdown(self) -> str:
-        """The summary as a Markdown artifact."""
-        lines = [
-            "# claimwatch monitoring pass",
-            "",
-            "| sources | checked | new | changed | unchanged | errors |",
-            "|---|---|---|---|---|---|",
-            f"| {self.sources} | {self.checked} | {self.new} | {self.changed} | "
-            f"{self.unchanged} | {self.errors} |",
-            "",
-            f"Alerts: {self.alerts_sent} sent, {self.alerts_pending} pending.",
-        ]
-        if self.crawl_failures:
-            lines += ["", "## Crawl batches that failed", ""]
-            lines += [f"- {failure}" for failure in self.crawl_failures]
-        if self.failures:
-            lines += ["", "## Not analysed", "", "| URL | outcome | reason |", "|---|---|---|"]
-            lines += [f"| {url} | {outcome} | {reason} |" for url, outcome, reason in self.failures]
-        return "\n".join(lines)
 
 
 @flow(name="monitor", log_prints=True)

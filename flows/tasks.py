@@ -1,4 +1,4 @@
-"""Prefect tasks: each wraps one batched I/O step; logic lives in crawler/, analysis/, storage/."""
+"""Prefect tasks: each wraps one batched step of the service layer (retries live here)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ from typing import Any
 
 from prefect import task
 
-from crawler.run import run_crawl
-from flows.analyse import AnalysisReport, analyse_batch, plan_batches
-from storage.db import migrate, session
-from storage.sources import select_for_run
-
-CRAWL_TIMEOUT_SECONDS = 3600
+from service import passes
+from service.analyse import AnalysisReport, analyse_batch, plan_batches
+from storage.db import migrate
 
 
 @task(retries=3, retry_delay_seconds=[2, 5, 15])
@@ -24,30 +21,14 @@ def prepare_database() -> None:
 def plan_crawl(
     *, due_only: bool, urls: list[str], tag: str, batch_size: int
 ) -> list[list[dict[str, Any]]]:
-    """The sources to check, as crawl batches (grouped by host)."""
-    with session() as db:
-        sources = select_for_run(db, due_only=due_only, urls=urls, tag=tag)
-        entries = [
-            {
-                "source_id": s.id,
-                "url": s.url,
-                "etag": s.etag,
-                "last_modified": s.last_modified,
-            }
-            for s in sources
-        ]
-    return [entries[i : i + batch_size] for i in range(0, len(entries), batch_size)]
+    """The sources to check, as crawl batches."""
+    return passes.plan_crawl(due_only=due_only, urls=urls, tag=tag, batch_size=batch_size)
 
 
 @task(retries=2, retry_delay_seconds=[5, 15], task_run_name="crawl-{batch_number}")
 def crawl_batch(batch: list[dict[str, Any]], batch_number: int = 0) -> dict[str, Any]:
     """Fetch one batch in a Scrapy subprocess; captures are committed when it returns."""
-    result = run_crawl(batch, timeout=CRAWL_TIMEOUT_SECONDS)
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"crawl exited {result.returncode} (log: {result.log_file}): {result.stderr_tail}"
-        )
-    # A crawl stopped for time keeps what it fetched; the rest is checked on the next pass.
+    result = passes.crawl(batch)
     return {
         "captures": result.captures,
         "seconds": result.seconds,

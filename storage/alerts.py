@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from analysis.vocabulary import AlertState, AttemptOutcome, ChangeKind, DigestMode, Severity
 from storage.models import (
     Alert,
     AlertChannel,
@@ -26,10 +27,10 @@ from storage.models import (
 )
 from storage.queries import change_json
 
-SEVERITIES = ("minor", "major")
-KINDS = ("text", "claims", "references", "metadata", "status")
-DIGESTS = ("", "daily")
-ALERT_STATES = ("pending", "sending", "sent", "failed", "cancelled")
+SEVERITIES = tuple(Severity)
+KINDS = tuple(ChangeKind)
+DIGESTS = ("", *DigestMode)
+ALERT_STATES = tuple(AlertState)
 
 
 class UnknownChannel(LookupError):
@@ -41,7 +42,7 @@ def add_channel(
     *,
     url: str,
     label: str,
-    min_severity: str = "minor",
+    min_severity: str = Severity.minor,
     kinds: list[str] | None = None,
     tags: list[str] | None = None,
     digest: str = "",
@@ -91,8 +92,11 @@ def remove_channel(db: Session, *, channel_id: int) -> tuple[AlertChannel, int]:
     db.add(channel)
     result = db.execute(
         update(Alert)
-        .where(col(Alert.channel_id) == channel_id, col(Alert.state).in_(("pending", "failed")))
-        .values(state="cancelled")
+        .where(
+            col(Alert.channel_id) == channel_id,
+            col(Alert.state).in_((AlertState.pending, AlertState.failed)),
+        )
+        .values(state=AlertState.cancelled)
     )
     db.flush()
     return channel, int(result.rowcount)  # type: ignore[attr-defined]
@@ -120,7 +124,10 @@ def channels_overview(db: Session, *, include_inactive: bool = False) -> list[di
             "tags": c.tags or ["all"],
             "digest": c.digest or "off",
             "active": c.active,
-            **{state: counts.get((c.id or 0, state), 0) for state in ("pending", "sent", "failed")},
+            **{
+                state: counts.get((c.id or 0, state), 0)
+                for state in (AlertState.pending, AlertState.sent, AlertState.failed)
+            },
             "created_at": c.created_at.isoformat(),
         }
         for c in db.exec(query.order_by(col(AlertChannel.id)))
@@ -217,7 +224,7 @@ def log_test_attempt(db: Session, *, channel_id: int, error: str | None) -> Deli
         batch_key="test",
         started_at=now,
         finished_at=now,
-        outcome="sent" if error is None else "error",
+        outcome=AttemptOutcome.sent if error is None else AttemptOutcome.error,
         error=error or "",
     )
     db.add(attempt)
@@ -277,7 +284,7 @@ def outbox_rows(db: Session, *, state: str | None = None, limit: int = 100) -> l
             "url": url,
             "attempts": alert.attempts,
             "next_attempt_at": alert.next_attempt_at.isoformat()
-            if alert.state == "pending"
+            if alert.state == AlertState.pending
             else None,
             "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
             "last_error": alert.last_error,

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from analysis.vocabulary import AlertState, AttemptOutcome, Certainty, Severity
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
@@ -84,7 +86,7 @@ class Capture(SQLModel, table=True):
     warc_record_type: str | None = None  # "response" or "revisit"
     error: str = ""
     analysed_at: datetime | None = _ts(nullable=True)
-    outcome: str = ""  # set by analysis: new_version, unchanged, no_article, error, ...
+    outcome: str = ""  # set by analysis: an analysis.vocabulary.CaptureOutcome
 
 
 class Version(SQLModel, table=True):
@@ -123,7 +125,7 @@ class Change(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
     kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    severity: str = "minor"
+    severity: str = Severity.minor
     summary: str = ""
     # The comparison as JSON: text diff ops and counts, metadata, status, claims, references.
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -140,7 +142,7 @@ class ClaimRecord(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     normalized: str = Field(sa_column=Column(Text, nullable=False))
     section: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    certainty: str = "assertive"  # hedged | assertive
+    certainty: str = Certainty.assertive
     certainty_score: int = 0
     negated: bool = False
     direction: str = ""
@@ -180,10 +182,10 @@ class AlertChannel(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(sa_column=Column(Text, nullable=False))  # never shown: `label` is
     label: str = Field(sa_column=Column(Text, nullable=False))  # the URL with secrets masked
-    min_severity: str = "minor"  # minor | major
+    min_severity: str = Severity.minor
     kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    digest: str = ""  # "" (one alert per changed article) | "daily"
+    digest: str = ""  # "" (one alert per changed article) or a DigestMode
     active: bool = True
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
@@ -203,8 +205,7 @@ class Alert(SQLModel, table=True):
     change_id: int = Field(foreign_key="change.id", index=True)
     channel_id: int = Field(foreign_key="alert_channel.id", index=True)
     key: str = Field(sa_column=Column(Text, unique=True, nullable=False))  # idempotency key
-    # pending | sending (leased) | sent | failed (attempts exhausted) | cancelled (channel removed)
-    state: str = "pending"
+    state: str = AlertState.pending
     digest_day: str = ""  # YYYY-MM-DD (UTC) for digest channels
     # The message this alert travels in, fixed at its first claim; its key goes out with it.
     batch_key: str | None = Field(default=None, index=True)
@@ -235,7 +236,7 @@ class DeliveryAttempt(SQLModel, table=True):
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
     )
     finished_at: datetime | None = _ts(nullable=True)
-    outcome: str = "sending"  # sending | sent | error | interrupted
+    outcome: str = AttemptOutcome.sending
     error: str = ""
 
 

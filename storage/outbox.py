@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
+from analysis.vocabulary import AlertState, AttemptOutcome
 from storage.models import Alert, AlertChannel, Change, DeliveryAttempt
 
 # Seconds to wait after the 1st, 2nd, … failed attempt; the last value repeats.
@@ -91,8 +92,8 @@ def due_batches(db: Session, *, now: datetime, limit: int = 500) -> list[Batch]:
             .where(col(AlertChannel.active).is_(True))
             .where(
                 or_(
-                    and_(col(Alert.state) == "pending", col(Alert.next_attempt_at) <= now),
-                    col(Alert.state) == "sending",
+                    and_(col(Alert.state) == AlertState.pending, col(Alert.next_attempt_at) <= now),
+                    col(Alert.state) == AlertState.sending,
                 )
             )
             .order_by(col(Alert.id))
@@ -101,7 +102,7 @@ def due_batches(db: Session, *, now: datetime, limit: int = 500) -> list[Batch]:
     # No row limit: a batch must never be split (its key would go out with two contents).
     groups: dict[tuple[object, ...], list[Alert]] = {}
     for alert, source_id in rows:
-        if alert.state == "sending" and not _stale(alert, now):
+        if alert.state == AlertState.sending and not _stale(alert, now):
             continue
         if alert.batch_key:
             group: tuple[object, ...] = ("batch", alert.batch_key)
@@ -116,7 +117,9 @@ def due_batches(db: Session, *, now: datetime, limit: int = 500) -> list[Batch]:
             channel_id=members[0].channel_id,
             alert_ids=tuple(a.id for a in members if a.id is not None),
             digest_day=members[0].digest_day,
-            stale_owners=tuple(sorted({a.lease_owner for a in members if a.state == "sending"})),
+            stale_owners=tuple(
+                sorted({a.lease_owner for a in members if a.state == AlertState.sending})
+            ),
         )
         for members in list(groups.values())[:limit]
     ]
@@ -134,14 +137,16 @@ def claim_batch(db: Session, *, batch: Batch, owner: str, now: datetime) -> bool
     """
     ids = list(batch.alert_ids)
     claimable = or_(
-        and_(col(Alert.state) == "pending", col(Alert.next_attempt_at) <= now),
-        and_(col(Alert.state) == "sending", col(Alert.lease_owner).in_(batch.stale_owners)),
+        and_(col(Alert.state) == AlertState.pending, col(Alert.next_attempt_at) <= now),
+        and_(
+            col(Alert.state) == AlertState.sending, col(Alert.lease_owner).in_(batch.stale_owners)
+        ),
     )
     result = db.execute(
         update(Alert)
         .where(col(Alert.id).in_(ids), claimable)
         .values(
-            state="sending",
+            state=AlertState.sending,
             lease_owner=owner,
             lease_until=now + LEASE,
             attempts=col(Alert.attempts) + 1,
@@ -152,8 +157,11 @@ def claim_batch(db: Session, *, batch: Batch, owner: str, now: datetime) -> bool
         return False
     db.execute(
         update(DeliveryAttempt)
-        .where(col(DeliveryAttempt.alert_id).in_(ids), col(DeliveryAttempt.outcome) == "sending")
-        .values(outcome="interrupted", finished_at=now, error=INTERRUPTED)
+        .where(
+            col(DeliveryAttempt.alert_id).in_(ids),
+            col(DeliveryAttempt.outcome) == AttemptOutcome.sending,
+        )
+        .values(outcome=AttemptOutcome.interrupted, finished_at=now, error=INTERRUPTED)
     )
     for alert in db.exec(select(Alert).where(col(Alert.id).in_(ids))):
         db.add(
@@ -177,7 +185,7 @@ def finish_batch(db: Session, *, batch: Batch, owner: str, now: datetime, error:
         db.exec(
             select(Alert).where(
                 col(Alert.id).in_(ids),
-                col(Alert.state) == "sending",
+                col(Alert.state) == AlertState.sending,
                 col(Alert.lease_owner) == owner,
             )
         )
@@ -185,7 +193,13 @@ def finish_batch(db: Session, *, batch: Batch, owner: str, now: datetime, error:
     if len(alerts) != len(ids):
         return "lost"
     attempts = max(a.attempts for a in alerts)
-    state = "sent" if error is None else "failed" if attempts >= MAX_ATTEMPTS else "pending"
+    state = (
+        AlertState.sent
+        if error is None
+        else AlertState.failed
+        if attempts >= MAX_ATTEMPTS
+        else AlertState.pending
+    )
     for alert in alerts:
         alert.state = state
         alert.lease_owner = ""
@@ -201,10 +215,14 @@ def finish_batch(db: Session, *, batch: Batch, owner: str, now: datetime, error:
         update(DeliveryAttempt)
         .where(
             col(DeliveryAttempt.alert_id).in_(ids),
-            col(DeliveryAttempt.outcome) == "sending",
+            col(DeliveryAttempt.outcome) == AttemptOutcome.sending,
             col(DeliveryAttempt.batch_key) == batch.key,
         )
-        .values(outcome="sent" if error is None else "error", finished_at=now, error=error or "")
+        .values(
+            outcome=AttemptOutcome.sent if error is None else AttemptOutcome.error,
+            finished_at=now,
+            error=error or "",
+        )
     )
     db.flush()
     return state
@@ -212,10 +230,10 @@ def finish_batch(db: Session, *, batch: Batch, owner: str, now: datetime, error:
 
 def retry_now(db: Session, *, now: datetime, alert_ids: list[int] | None = None) -> int:
     """Make pending and failed alerts due now (after fixing a channel); how many."""
-    query = update(Alert).where(col(Alert.state).in_(("pending", "failed")))
+    query = update(Alert).where(col(Alert.state).in_((AlertState.pending, AlertState.failed)))
     # A digest whose day has not ended is not retried early.
     query = query.where(or_(col(Alert.digest_day) == "", col(Alert.attempts) > 0))
     if alert_ids is not None:
         query = query.where(col(Alert.id).in_(alert_ids))
-    result = db.execute(query.values(state="pending", next_attempt_at=now))
+    result = db.execute(query.values(state=AlertState.pending, next_attempt_at=now))
     return int(result.rowcount)  # type: ignore[attr-defined]

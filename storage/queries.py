@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from analysis.vocabulary import IdentifierKind
 from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Source, Version
 from storage.sources import find, list_sources
 
@@ -206,7 +207,7 @@ def references(
     query = select(ReferenceRecord).where(ReferenceRecord.version_id == version.id)
     rows = []
     for row in db.exec(query.order_by(col(ReferenceRecord.position))):
-        ids = {k: getattr(row, k) for k in ("doi", "pmid", "pmcid", "arxiv", "isbn", "url")}
+        ids = {k: getattr(row, k) for k in IdentifierKind}
         rows.append(
             {
                 "version": version.number,

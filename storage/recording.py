@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from analysis.assess import ArticleState, Assessment, CaptureFacts
 from analysis.document import Article
 from analysis.extract import blocks_from_json, blocks_to_json
+from analysis.vocabulary import CaptureOutcome, IdentifierKind
 from storage.alerts import enqueue_change
 from storage.models import (
     Capture,
@@ -109,7 +110,7 @@ def record_assessment(
     source.article_status = assessment.article_status
     capture.outcome = assessment.outcome
     capture.analysed_at = utcnow()
-    if assessment.outcome == "no_article" and not capture.error:
+    if assessment.outcome == CaptureOutcome.no_article and not capture.error:
         capture.error = assessment.detail
     db.add(source)
     db.add(capture)
@@ -178,4 +179,4 @@ def _add_findings(db: Session, *, version_id: int, assessment: Assessment) -> No
         db.execute(insert(ReferenceRecord), reference_rows)
 
 
-_ID_COLUMNS = ("doi", "pmid", "pmcid", "arxiv", "isbn", "url")
+_ID_COLUMNS = tuple(IdentifierKind)

@@ -40,7 +40,7 @@ def record(
     tags: list[str] | None = None,
     at: datetime | None = None,
 ) -> Change | None:
-    """`capture` in the caller's transaction (what flows.analyse does for each capture)."""
+    """`capture` in the caller's transaction (what service.analyse does for each capture)."""
     body = page(version)
     [(source, _)] = track(db, urls=[url], interval_seconds=3600, tags=tags or [])
     assert source.id is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.alert_message import AlertMessage
-from flows.channels import InvalidChannel, mask, parse_channel, scrub, send
+from service.channels import InvalidChannel, mask, parse_channel, scrub, send
 from tests.alerts.receivers import SmtpReceiver, WebhookReceiver
 
 MESSAGE = AlertMessage(

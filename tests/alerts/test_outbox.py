@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from flows.alerts import deliver_due
-from flows.channels import mask
+from service.channels import mask
+from service.delivery import deliver_due
 from storage.alerts import (
     add_channel,
     attempt_log,

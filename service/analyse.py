@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from analysis.assess import ArticleState, assess_capture, needs_extraction
 from analysis.document import Extraction
 from analysis.extract import extract_article
+from analysis.vocabulary import CaptureOutcome
 from storage.archive import read_payload
 from storage.db import session
 from storage.models import Capture, Source
@@ -117,9 +118,9 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
 def _bucket(outcome: str, changed: bool) -> str:
     if changed:
         return "changed"
-    if outcome == "first_version":
+    if outcome == CaptureOutcome.first_version:
         return "new"
-    if outcome in ("unchanged", "not_modified", "restored"):
+    if outcome in (CaptureOutcome.unchanged, CaptureOutcome.not_modified, CaptureOutcome.restored):
         return "unchanged"
     return "errors"
 

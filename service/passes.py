@@ -1,0 +1,99 @@
+"""A monitoring pass, step by step: which sources to check, how to crawl a batch, the summary.
+
+The Prefect flow `monitor` composes these steps; anything else can call them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.run import CrawlResult, run_crawl
+from service.analyse import AnalysisReport
+from storage.db import session
+from storage.sources import select_for_run
+
+CRAWL_TIMEOUT_SECONDS = 3600
+
+
+class CrawlFailed(RuntimeError):
+    """A crawl subprocess ended badly: what it fetched was kept, the rest was not checked."""
+
+
+def plan_crawl(
+    *, due_only: bool, urls: list[str], tag: str, batch_size: int
+) -> list[list[dict[str, Any]]]:
+    """The sources to check, as crawl batches of (source_id, url, etag, last_modified)."""
+    with session() as db:
+        sources = select_for_run(db, due_only=due_only, urls=urls, tag=tag)
+        entries = [
+            {
+                "source_id": s.id,
+                "url": s.url,
+                "etag": s.etag,
+                "last_modified": s.last_modified,
+            }
+            for s in sources
+        ]
+    return [entries[i : i + batch_size] for i in range(0, len(entries), batch_size)]
+
+
+def crawl(batch: list[dict[str, Any]], *, timeout: float = CRAWL_TIMEOUT_SECONDS) -> CrawlResult:
+    """Fetch one batch in a Scrapy subprocess; captures are committed when it returns."""
+    result = run_crawl(batch, timeout=timeout)
+    if result.returncode != 0:
+        raise CrawlFailed(
+            f"crawl exited {result.returncode} (log: {result.log_file}): {result.stderr_tail}"
+        )
+    # A crawl stopped for time keeps what it fetched; the rest is checked on the next pass.
+    return result
+
+
+@dataclass
+class MonitorSummary:
+    """Counts of one monitoring pass (returned by the flow and printed by the CLI)."""
+
+    sources: int = 0
+    checked: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
+    alerts_sent: int = 0
+    alerts_pending: int = 0
+    crawl_failures: list[str] = field(default_factory=list)  # batches whose crawl failed
+
+    @classmethod
+    def from_report(cls, sources: int, report: AnalysisReport) -> MonitorSummary:
+        """Summarise an analysis report."""
+        buckets = report.buckets
+        return cls(
+            sources=sources,
+            checked=sum(buckets.values()),
+            new=buckets["new"],
+            changed=buckets["changed"],
+            unchanged=buckets["unchanged"],
+            errors=buckets["errors"],
+            failures=report.failures,
+        )
+
+    def to_markdown(self) -> str:
+        """The summary as a Markdown artifact."""
+        lines = [
+            "# claimwatch monitoring pass",
+            "",
+            "| sources | checked | new | changed | unchanged | errors |",
+            "|---|---|---|---|---|---|",
+            f"| {self.sources} | {self.checked} | {self.new} | {self.changed} | "
+            f"{self.unchanged} | {self.errors} |",
+            "",
+            f"Alerts: {self.alerts_sent} sent, {self.alerts_pending} pending.",
+        ]
+        if self.crawl_failures:
+            lines += ["", "## Crawl batches that failed", ""]
+            lines += [f"- {failure}" for failure in self.crawl_failures]
+        if self.failures:
+            lines += ["", "## Not analysed", "", "| URL | outcome | reason |", "|---|---|---|"]
+            lines += [f"| {url} | {outcome} | {reason} |" for url, outcome, reason in self.failures]
+        return "\n".join(lines)
