@@ -15,10 +15,12 @@ from analysis.vocabulary import ChangeKind
 from claimwatch.cli_alerts import alerts_app
 from claimwatch.durations import parse_duration, parse_since
 from claimwatch.output import ListFormat, console, emit, err_console
+from claimwatch.usage import OneLineErrors
 from storage.db import migrate, session
 from storage.queries import NotFound
 
 app = typer.Typer(
+    cls=OneLineErrors,
     no_args_is_help=True,
     add_completion=False,
     help="Monitor health-blog articles: archive every version, diff claims and references.",
