@@ -63,10 +63,10 @@ def claim_scope(text: str) -> Scope:
     for m in _POPULATION.finditer(low):
         qualifiers += (m.group("qual") or "").split()
     days, quick = None, False
-    if m := _TIMEFRAME.search(low):
-        n = m.group("n")
+    if t := _TIMEFRAME.search(low):
+        n = t.group("n")
         count = float(n) if n[0].isdigit() else _NUMBER_WORDS[n]
-        days, quick = count * _UNIT_DAYS[m.group("unit")], bool(m.group("short"))
+        days, quick = count * _UNIT_DAYS[t.group("unit")], bool(t.group("short"))
     percents = [float((a or b).replace(",", ".")) for a, b in _PERCENT.findall(low)]
     doses = [(float(n.replace(",", "")), unit) for n, unit in _DOSE.findall(low)]
     return Scope(
@@ -109,8 +109,8 @@ def scope_moves(before: Scope, after: Scope, *, safety: bool = False) -> tuple[i
     if before.dose and after.dose and before.dose != after.dose:
         higher = after.dose[0] > before.dose[0]
         sign = 1 if higher == safety else -1
-        was, now = before.dose, after.dose
-        moves.append((sign, f"dose: {was[0]:g} {was[1]} → {now[0]:g} {now[1]}"))
+        (n0, u0), (n1, u1) = before.dose, after.dose
+        moves.append((sign, f"dose: {n0:g} {u0} → {n1:g} {u1}"))
     return sum(s for s, _ in moves), [reason for _, reason in moves]
 
 
