@@ -162,6 +162,9 @@ def compare_claims(
 def _claim_change(b: Claim, a: Claim, reference_map: dict[str, str] | None) -> ClaimChange | None:
     attached, detached = _citation_delta(b, a, reference_map)
     change: ChangeKind | None
+    if b.normalized == a.normalized:
+        # the same sentence (most pairs): only its citations can have moved
+        return ClaimChange(b, a, "citations", attached, detached) if attached or detached else None
     reasons = certainty_moves(b.text, a.text)
     if b.negated != a.negated:
         change = "reversed"
@@ -179,14 +182,8 @@ def _claim_change(b: Claim, a: Claim, reference_map: dict[str, str] | None) -> C
             change = "weakened"
         elif strength > 0:
             change = "strengthened"
-        elif b.normalized != a.normalized:
-            change = "reworded"
-        elif attached or detached:
-            change = "citations"
         else:
-            change = None
-    if change is None:
-        return None
+            change = "reworded"
     return ClaimChange(b, a, change, attached, detached, tuple(reasons))
 
 

@@ -161,16 +161,23 @@ def claim_features(sentence: str) -> ClaimFeatures:
     dosage = bool(lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text))
     if words[0] in lx.IMPERATIVES and not dosage and not re.match(r"\w+ (?:is|are|was)\b", text):
         return ClaimFeatures(False, "imperative")
-    for pattern, reason in _NOT_CLAIMS:
-        if pattern.search(text):
-            return ClaimFeatures(False, reason)
+    if lx.INTENT.search(text):
+        return ClaimFeatures(False, "intent")
+    if lx.UNKNOWN.search(text):
+        return ClaimFeatures(False, "unknown")
     effects = _effects(text)
     if dosage:
         effects.append((0, len(words[0]), "", "dosage"))
-    if lx.TREND.search(text) and lx.YEAR.search(text):
-        effects = [e for e in effects if not _is_change(text, e)]
     if not effects:
         return ClaimFeatures(False, "no effect")
+    # Only sentences with a predicate pay for these (most sentences have none).
+    for pattern, reason in _NOT_CLAIMS:
+        if pattern.search(text):
+            return ClaimFeatures(False, reason)
+    if lx.TREND.search(text) and lx.YEAR.search(text):
+        effects = [e for e in effects if not _is_change(text, e)]
+        if not effects:
+            return ClaimFeatures(False, "trend")
     # A list item that opens with an effect verb ("Boosts circulation") has the list's topic as
     # its subject, like a pronoun.
     first = min(effects)
@@ -229,8 +236,9 @@ def _effects(text: str) -> list[tuple[int, int, str, str]]:
         for m in pattern.finditer(text):
             d = direction or _direction_word(m.group(0))
             found.append((m.start(), m.end(), d, kind))
-    for pattern, kind in _RELATION_PHRASES:
-        found += [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
+    for pattern, kind, needles in _RELATION_PHRASES:
+        if any(n in text for n in needles):
+            found += [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
     release = lx.RELEASE.search(text)
     if release and (lx.TRIGGERS.search(text) or lx.RELEASE_ACTIVE.search(text)):
         found.append((release.start(), release.end(), "increase", "release"))
@@ -336,17 +344,48 @@ def _forms(stem: str) -> dict[str, str]:
 
 
 _NOT_CLAIMS = (
-    (lx.INTENT, "intent"),
-    (lx.UNKNOWN, "unknown"),
     (lx.UNCLEAR, "unknown"),
     (lx.META, "about words"),
     (lx.RESEARCH, "research"),
 )
+# (pattern, kind, needles): a pattern runs only on sentences holding one of its needles.
 _RELATION_PHRASES = (
-    (lx.ASSOCIATION, "association"),
-    (lx.CAUSE_PHRASE, "cause"),
-    (lx.SAFETY_CLAIM, "safety"),
-    (lx.COMPARISON, "comparison"),
+    (lx.ASSOCIATION, "association", ("factor", "predictor", "association", "likely")),
+    (lx.CAUSE_PHRASE, "cause", ("cause", "attributable", "factor")),
+    (
+        lx.SAFETY_CLAIM,
+        "safety",
+        (
+            "safe",
+            "harm",
+            "hazard",
+            "toxic",
+            "danger",
+            "tolera",
+            "effect",
+            "problem",
+            "risk",
+            "damage",
+            "injur",
+            "advers",
+        ),
+    ),
+    (
+        lx.COMPARISON,
+        "comparison",
+        (
+            "better",
+            "worse",
+            "superior",
+            "inferior",
+            "more ",
+            "less ",
+            "as ",
+            "versus",
+            "vs",
+            "compared",
+        ),
+    ),
 )
 _DIRECTION = {**dict.fromkeys(lx.INCREASE, "increase"), **dict.fromkeys(lx.DECREASE, "decrease")}
 _FORMS = {
