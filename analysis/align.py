@@ -2,9 +2,11 @@
 
 Claims align by exact normalized text first, then by fuzzy similarity (rapidfuzz) one-to-one:
 all candidate pairs above the threshold are taken best-first, so a pair never loses its partner
-to a worse match. A matched pair is `negated` (negation flipped), `reversed` (increase ↔
-decrease), `weakened`/`strengthened` (certainty score down/up), `reworded` (text differs), or
+to a worse match. A matched pair is `reversed` (negation flipped, or increase ↔ decrease),
+`weakened`/`strengthened` (certainty down/up, or scope narrowed/broadened: population, outcomes,
+time-frame, magnitude, dose — analysis/claim_scope.py), `reworded` (text differs), or
 `citations` — same sentence, different citations (attached/detached are listed on the change).
+Every change lists its `reasons`: the cue words or numbers that moved.
 
 compare_references and its result types live in analysis/reference_changes.py and are
 re-exported here; compare_blocks runs both comparisons on two versions' blocks.
@@ -19,7 +21,8 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
-from analysis.claims import Claim, expand_marker, find_claims, link_citations
+from analysis.claim_scope import certainty_moves, claim_scope, scope_moves
+from analysis.claims import Claim, ClaimType, expand_marker, find_claims, link_citations
 from analysis.document import Block
 from analysis.pairing import align_pairs, counted
 from analysis.reference_changes import (
@@ -44,6 +47,7 @@ __all__ = [
     "reference_json",
 ]
 
+# "negated" is no longer produced (a negation flip is "reversed"); it stays for stored changes.
 ChangeKind = Literal["reworded", "weakened", "strengthened", "negated", "reversed", "citations"]
 CLAIM_THRESHOLD = 72.0
 
@@ -57,6 +61,7 @@ class ClaimChange:
     change: ChangeKind
     citations_attached: tuple[str, ...] = ()  # markers of the after version
     citations_detached: tuple[str, ...] = ()  # markers of the before version
+    reasons: tuple[str, ...] = ()  # the cue words or numbers that moved
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class ClaimChanges:
                     "change": m.change,
                     "citations_attached": list(m.citations_attached),
                     "citations_detached": list(m.citations_detached),
+                    "reasons": list(m.reasons),
                 }
                 for m in self.modified
             ],
@@ -97,12 +103,13 @@ class ClaimChanges:
 
 
 def claim_json(c: Claim) -> dict[str, Any]:
-    """A claim as JSON: text, certainty, cites (markers), section."""
+    """A claim as JSON: text, certainty, cites (markers), section, type."""
     return {
         "text": c.text,
         "certainty": c.certainty,
         "cites": list(c.cites),
         "section": list(c.section),
+        "type": str(c.type),
     }
 
 
@@ -155,21 +162,29 @@ def compare_claims(
 def _claim_change(b: Claim, a: Claim, reference_map: dict[str, str] | None) -> ClaimChange | None:
     attached, detached = _citation_delta(b, a, reference_map)
     change: ChangeKind | None
+    if b.normalized == a.normalized:
+        # the same sentence (most pairs): only its citations can have moved
+        return ClaimChange(b, a, "citations", attached, detached) if attached or detached else None
+    reasons = certainty_moves(b.text, a.text)
     if b.negated != a.negated:
-        change = "negated"
+        change = "reversed"
+        reasons = ["negation added" if a.negated else "negation removed"]
     elif b.direction and a.direction and b.direction != a.direction:
         change = "reversed"
-    elif a.certainty_score < b.certainty_score:
-        change = "weakened"
-    elif a.certainty_score > b.certainty_score:
-        change = "strengthened"
-    elif b.normalized != a.normalized:
-        change = "reworded"
-    elif attached or detached:
-        change = "citations"
+        reasons = [f"direction: {b.direction} → {a.direction}"]
     else:
-        change = None
-    return ClaimChange(b, a, change, attached, detached) if change else None
+        safety = ClaimType.SAFETY in (a.type, b.type)
+        scope, scope_reasons = scope_moves(claim_scope(b.text), claim_scope(a.text), safety=safety)
+        certainty = a.certainty_score - b.certainty_score
+        strength = (certainty > 0) - (certainty < 0) + scope
+        reasons += scope_reasons
+        if strength < 0:
+            change = "weakened"
+        elif strength > 0:
+            change = "strengthened"
+        else:
+            change = "reworded"
+    return ClaimChange(b, a, change, attached, detached, tuple(reasons))
 
 
 def _citation_delta(
@@ -224,4 +239,7 @@ def _claim_score(a: Claim, b: Claim) -> float:
         fuzz.ratio(a.normalized, b.normalized),
         fuzz.token_sort_ratio(a.normalized, b.normalized),
         fuzz.ratio(core_a, core_b),
+        # a claim extended in place ("cures insomnia" → "cures insomnia and anxiety in just one
+        # week") keeps every word of the shorter one: a match, though shorter ratios miss it
+        0.9 * fuzz.token_set_ratio(core_a, core_b),
     )

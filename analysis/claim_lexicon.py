@@ -12,6 +12,11 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
+def words(text: str) -> frozenset[str]:
+    """The space-separated words of `text` as a set."""
+    return frozenset(text.split())
+
+
 # Effect verbs by the direction they move their object. Irregular forms are listed in IRREGULAR.
 INCREASE = _words(
     "boost increase raise enhance activate stimulate promote elevate strengthen improve heighten "
@@ -26,7 +31,8 @@ DECREASE = _words(
 )
 NEUTRAL = _words(
     "affect impact influence regulate cause help benefit transform rewire ensure establish "
-    "modulate treat protect aggravate worsen support reverse balance normalize"
+    "modulate treat protect aggravate worsen support reverse balance normalize safeguard "
+    "contribute predispose"
 )
 # Words that are nouns as often as verbs: their bare form counts only after a modal, "to",
 # "do/does", a pronoun or "help".
@@ -34,7 +40,7 @@ AMBIGUOUS = frozenset(
     _words(
         "boost increase decrease drop cause help benefit support repair impact block cut fight "
         "spike trigger lower double triple decline treat flood ease burn damage harm speed "
-        "clear balance reverse"
+        "clear balance reverse cure"
     )
 )
 # Words ending in "s" that are not plural nouns (a bare verb after a plural noun is a verb).
@@ -74,6 +80,11 @@ DETERMINERS = frozenset(
         "the a an your my our their his her its this that these those no any some every each own"
     )
 )
+# Words before a sentence-final "benefits"/"causes" that make it a noun ("health benefits.").
+NOUN_MODIFIERS = ("ed", "al", "ic", "health")
+AUXILIARIES = frozenset(
+    _words("don't do did didn't are were have had can could will would may might is was")
+)
 PREPOSITIONS = frozenset(_words("of with in for on from into at than"))
 NOUN_HEADS = frozenset(
     _words("code process effect effects hormone hormones properties power time factor")
@@ -84,7 +95,8 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     (r"\bplay(?:s|ed|ing)? (?:a|an|the)?\s?(?:\w+ )?roles? in\b", "", "role"),
     (
         r"\b(?:is|are|was|were|be|been|being|'s) (?:\w+ )?(?:necessary|essential|indispensable"
-        r"|vital|crucial|critical)(?: for| to| in)\b"
+        r"|vital|crucial|critical)(?: for| to| in)\b|\b(?:is|are|was|were|be|'s) (?:\w+ )?(?:needed"
+        r"|required) for\b"
         r"|\b(?:is|are|be|'s) (?:\w+ )?important (?:for\b|in \w+ing\b)",
         "",
         "necessity",
@@ -93,6 +105,15 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     (r"\b(?:bio)?markers? (?:of|for)\b", "", "association"),
     (r"\bha(?:ve|s|d|ving) (?:\w+ ){0,2}to do with\b", "", "association"),
     (r"\b(?:is|are|was|were|be|been|'s) (?:\w+ )?involved in\b", "", "role"),
+    (r"\bha(?:s|ve|d) (?:\w+ ){0,2}?roles? in\b", "", "role"),
+    (
+        r"\b(?:provides?|provided|offers?|offered|produces?|produced|yields?) (?:\w+ ){0,3}?"
+        r"(?:recovery|improvements?|benefits?|relief|protection|reductions?|restoration)\b",
+        "",
+        "effect",
+    ),
+    (r"^without (?:enough|sufficient|adequate|regular) \w+", "", "effect"),
+    (r"\bessential for\b", "", "necessity"),
     (r"\bresponsible for\b", "", "cause"),
     (r"\b(?:lead|leads|leading|led) to\b", "", "cause"),
     (r"\bresult(?:s|ed|ing)? in\b", "", "cause"),
@@ -104,16 +125,21 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
         "increase",
         "benefit",
     ),
-    (r"\b(?:is|are|'s) (?:a |an )?(?:\w+ )?(?:safe|potent|effective)\b", "", "property"),
+    (
+        r"\b(?:is|are|was|were|been|be|'s) (?:a |an )?(?:\w+ ){0,2}?(?:safe|potent|effective"
+        r"|successful|efficacious)\b",
+        "",
+        "property",
+    ),
     (r"\bimprovements? in\b", "increase", "change"),
     (r"\b(?:rises?|increases?|boosts?) in\b", "increase", "change"),
     (r"\b(?:reductions?|decreases?|declines?|drops?) in\b", "decrease", "change"),
-    (r"\b(?:used|administered|prescribed) (?:to|for) \w", "", "treatment"),
+    (r"\b(?:used|administered|prescribed) (?:to|for) (?!its |their )\w", "", "treatment"),
     (r"\b(?:treatment|cure|remedy|therapy|aid)(?: target)? (?:for|to)\b", "", "treatment"),
     (r"\b(?:enhancer|booster|reliever|reducer|stimulant|suppressant)\b", "increase", "property"),
     (
-        r"\bhave (?:a |an )?(?:\w+ )?(?:calming|relaxing|soothing|positive|negative|protective"
-        r"|beneficial|healing) effect",
+        r"\b(?:have|has|had|show|shows|showed) (?:a |an )?(?:\w+ )?(?:calming|relaxing|soothing"
+        r"|positive|negative|protective|beneficial|healing|cumulative|therapeutic|lasting) effect",
         "",
         "effect",
     ),
@@ -134,12 +160,13 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     (r"\bslow(?:s|ed|ing)? down\b", "decrease", "effect"),
     (r"\bby (?:supplementing|taking|using|administering|stimulating)\b", "", "means"),
     (
-        r"\b(?:had|have|has|with|showed|show|shows) (?:\w+ )?(?:lower|higher|reduced|increased|less"
-        r"|more|greater|fewer|elevated|decreased) (?:\w+ ){0,2}?(?:cortisol|levels?|spikes?|blood"
-        r" pressure|stress|pain|anxiety|risk|symptoms|inflammation|weight|libido|mood|(?:\w+ )?"
-        r"attacks|infections|deaths|fractures|colds|cases|episodes|migraines|injuries)\b",
+        r"\b(?:had|have|has|with|showed|show|shows) (?:\w+ ){0,4}?(?:lower|higher|reduced|increased"
+        r"|less|more|greater|fewer|elevated|decreased) (?:\w+ ){0,2}?(?:cortisol|levels?|spikes?"
+        r"|blood pressure|stress|pain|anxiety|risks?|symptoms|inflammation|weight|libido|mood"
+        r"|(?:\w+ )?attacks|infections|deaths|fractures|colds|cases|episodes|migraines|injuries"
+        r"|mortality|survival|life expectanc\w+)\b",
         "",
-        "comparison",
+        "group",
     ),
     (
         r"\blevels? (?:of (?:the )?\w+ )?(?:\w+ )?(?:quintuple|double|triple|rise|rises|rose|fall"
@@ -152,11 +179,15 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
 # A phrase pattern runs only on sentences holding one of its needles: ten times faster.
 _NEEDLES = (
     "role",
-    "necessary essential indispensable vital crucial critical important",
+    "necessary essential indispensable vital crucial critical important needed required",
     "associated linked connected correlated tied",
     "marker",
     "to do with",
     "involved",
+    "role",
+    "provide offer produce yield",
+    "without",
+    "essential",
     "responsible for",
     "lead led",
     "result",
@@ -164,7 +195,7 @@ _NEEDLES = (
     "benefit",
     "benefit",
     "beneficial",
-    "safe potent effective",
+    "safe potent effective successful efficacious",
     "improvement",
     "rise increase boost",
     "reduction decrease decline drop",
@@ -218,7 +249,8 @@ HEALTH = re.compile(
     r"|therap\w+|treatments?|doses?|dosages?|injections?|vitamins?|diet|exercise|touch\w*|hug\w*"
     r"|massage|sex\w*|lovemaking|intima\w+|orgasms?|libido|arousal|desire|bond\w*|relationships?"
     r"|couples?|monogam\w*|trust|communication|behaviou?rs?|aggression|mood|depression|anxiety"
-    r"|pain|sleep|appetite|weight|obesity|well-?being|health\w*|immune|inflammation|cancer"
+    r"|pain|sleep|appetite|weight|obesity|well-?being|health(?! ?care)\w*|immune|inflammation"
+    r"|cancer"
     r"|tumou?rs?|diseases?|symptoms?|blood|heart|cardiac|cardiovascular|bones?|muscles?|joints?"
     r"|cartilage|tissues?|cells?|osteo\w+|brain|nerves?|body|bodies|mind|skin|aging|ageing"
     r"|regenerat\w+|repair|healing|recovery|contractions|labou?r|childbirth|breast\s?feeding"
@@ -237,9 +269,19 @@ HEALTH = re.compile(
     r"|probiotics?|antibiotics?|caffeine|coffee|alcohol|nicotine|smoking|fasting|nutrients?"
     r"|minerals?|magnesium|zinc|iron|calcium|potassium|omega-?3s?|fish oil|collagen|melatonin"
     r"|protein|fiber|fibre|calories|diets?|foods?|meals?|breakfast|herbs?|extracts?"
-    r"|patients?|symptoms?|conditions?|disorders?)\b"
+    r"|patients?|symptoms?|conditions?|disorders?"
+    # clinical and public-health vocabulary of abstracts and health news
+    r"|overweight|obese|underweight|mri|scans?|screening|diagnos\w+|compliance|adherence"
+    r"|follow-up|infarction|blind\w*|visual|retina\w*|photoreceptors?|life expectanc\w+"
+    r"|survival|morbidity|illness(?:es)?|sick\w*|hiv|aids|erecti\w+|intercourse|rickets"
+    r"|tetany|folic acid|toxins?|tobacco|chemicals|radiation|pollution|sunlight|uv|tea|wine"
+    r"|nuts|fruits?|vegetables|grains?|meat|dairy|salt|sodium|poverty|epidemic|outbreak"
+    r"|dose|doses|iu|mg|mcg|drinkers|smokers|residence|literacy|green spaces?|amblyopia"
+    r"|\w+(?:itis|osis|emia|aemia|omas?|pathy|pathies|algia|plasia|trophy|iasis))\b"
 )
-PRONOUN_SUBJECT = re.compile(r"(?:^|[:;—–-]\s*|\b(?:and|but|so)\s+)(?:it|this|they|these|it's)\b")
+PRONOUN_SUBJECT = re.compile(
+    r"(?:^|[:;—–-]\s*|\b(?:and|but|so)\s+|^\w+,\s*)(?:it|this|they|these|it's)\b"
+)
 
 IMPERATIVES = frozenset(
     _words(
@@ -250,7 +292,8 @@ IMPERATIVES = frozenset(
     )
 )
 INTENT = re.compile(
-    r"\b(?:plans? to|planning to|our quest|quest is|aims? to|goal is|decided to|going to"
+    r"\bto (?:look at|see if|see whether|test whether|determine whether) "
+    r"|\b(?:plans? to|planning to|our quest|quest is|aims? to|goal is|decided to|going to"
     r"|underway|interested to know|want to know|to examine|to find out)\b"
 )
 UNKNOWN = re.compile(
@@ -264,16 +307,114 @@ HEDGES = re.compile(
     r"\b(?:may|might|could|perhaps|maybe|possibly|potentially|probably|likely|suggests?|suggested"
     r"|suggesting|appears?|appeared|seems?|seemed|believed?|believes|predicted|suspect|suspects"
     r"|thought to|to our knowledge|not known|mice|mouse|rats?|rodents?|animals?|voles?"
-    r"|associated with|linked to|connected to|correlated with|to do with|biomarker)\b"
+    r"|associated with|linked to|connected to|correlated with|to do with|biomarker|indicates?"
+    r"|indicated|indicating|risk factors?|protective factors?|associations? between|speculate"
+    r"|expected|potential|possible)\b"
 )
 CAN = re.compile(r"\bcan\b(?!'t| not)")
 BOOSTERS = re.compile(
     r"\b(?:proven|definitely|literally|always|guaranteed|certainly|undoubtedly|clinically"
     r"|research shows|studies show|science shows|evidence shows|shown to|been shown|demonstrates?"
-    r"|demonstrated|established)\b"
+    r"|demonstrated|established|no doubt|clearly|completely|confirmed)\b"
 )
 NEGATORS = re.compile(
     r"\b(?:not|no|never|cannot|can't|won't|doesn't|don't|didn't|isn't|aren't|wasn't|weren't"
     r"|no longer|neither|nor)\b"
 )
 NOT_NEGATION = re.compile(r"(?:\bnot|n't) (?:just|only|merely|simply)\b")
+
+# --- generalisation beyond the seed pages (issue 11) -------------------------------------------
+
+# Association wording: a relationship stated without cause.
+ASSOCIATION = re.compile(
+    r"\b(?:risk|protective|predictive|prognostic) factors? (?:for|against|of|in)\b"
+    r"|\bpredictors? of\b|\b(?:a|an|the|no|strong|significant|positive|inverse|negative|clear)"
+    r" (?:\w+ )?associations? (?:between|with)\b|\b(?:less|more) likely to (?:die|develop|get"
+    r"|have|be|suffer|experience|survive|report)\b"
+)
+# Causal phrases the verb list does not reach: "a leading cause of", "attributable to".
+CAUSE_PHRASE = re.compile(
+    r"\b(?:a|an|the|one) (?:leading |main |major |primary |prime |common |possible |likely )?"
+    r"causes? of\b"
+    r"|\battributable to\b|\bfactors? (?:determining|affecting|influencing)\b"
+)
+# Safety: a property (safe, harmful...) or a harm the agent has or causes.
+SAFETY = re.compile(
+    r"\b(?:safe|safety|unsafe|harmful|hazardous|toxic|toxicity|dangerous|well[- ]tolerated"
+    r"|side[- ]effects?|adverse (?:effects?|events?|reactions?)|adversely|negative effects?"
+    r"|health problems|medical problems|(?:liver|kidney|organ|nerve) damage)\b"
+)
+SAFETY_CLAIM = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|'s|seems?|appears?|remains?) (?:\w+ ){0,3}?(?:safe"
+    r"|unsafe|harmful|hazardous|toxic|dangerous|well[- ]tolerated)\b"
+    r"|\b(?:most|very|more|less|quite) (?:\w+ ){0,2}?(?:dangerous|harmful|hazardous)\b"
+    r"|\b(?:cause[sd]?|causing|pose[sd]?|posing|ha(?:ve|s|d)|experienced?|produce[sd]?|without"
+    r"|no|lead to|leads to|linked to|associated with) (?:\w+ ){0,2}?(?:side[- ]effects?"
+    r"|adverse effects?|negative effects?|harmful effects?|health problems|medical problems|risks"
+    r"|toxicity|harm|injury|injuries|(?:liver|kidney) damage)\b"
+    r"|\b(?:potential|risk) (?:for|of) (?:[\w-]+ ){0,3}?toxicity\b|\badversely affect"
+    r"|\bsafety (?:record |profile )?of (?:\w+ ){1,4}?(?:has|have|is|was|are) (?:\w+ ){0,2}?"
+    r"(?:good|excellent|poor|established|demonstrated)\b"
+)
+# Dosage: an amount with a unit, said to be needed, recommended, safe or to be taken.
+DOSE = re.compile(
+    r"\b\d[\d,.]*\s?(?:iu|mg|mcg|µg|micrograms?|milligrams?|grams?|g|ml|cups?|servings?"
+    r"|glasses|drinks?|capsules?|tablets?|pills?|minutes|hours|steps)\b"
+)
+DOSE_ADVICE = re.compile(
+    r"^(?:take|drink|eat|get|aim for|use|have|try)\b|\b(?:need|needs|should (?:take|get|have"
+    r"|drink|eat)|recommends?|recommended|upper limit|rda|allowance|is enough|are enough"
+    r"|no more than|at least|up to)\b"
+)
+# Efficacy comparisons: "works better than", "more effective than", "as important ... as".
+COMPARISON = re.compile(
+    r"\b(?:works?|worked|working|is|are|was|were|be) (?:\w+ ){0,2}?(?:better|worse|superior"
+    r"|inferior)\b|\b(?:more|less) (?:effective|efficacious|suitable|beneficial|helpful|potent"
+    r"|important)\b|\bas (?:important|effective|good|beneficial|helpful|safe) (?:\w+ ){0,5}?as\b"
+    r"|\b(?:versus|vs\.?|compared (?:with|to)) (?:\w+ ){0,4}?(?:placebo|sugar pill|controls?)\b"
+    r"|\bversus \d"
+)
+# Sentences about research, not about health: aims, methods, calls for more research.
+RESEARCH = re.compile(
+    r"^(?:\w+ ){0,3}?(?:we|this study|the study|this report|this article|this fact sheet"
+    r"|the researchers|researchers|the authors?|the team|our study|they)(?: also)? (?:aimed|aim"
+    r"|investigated|investigate|examined|examine|examines|assessed|evaluated|explored|sought"
+    r"|analy[sz]ed|studied|compared|looked|developed|estimated|estimate|calculated|used|use"
+    r"|compiled|coded|identified|obtained|conducted|collected|followed|provides?|reports?"
+    r"|started|took|attempted|attempt)\b|\b(?:are|were|is) (?:looking at|studying|investigating"
+    r"|examining|exploring|testing)\b|\banaly[sz]ed data\b"
+    r"|\b(?:colleagues|researchers|investigators|scientists|authors|team) (?:also )?(?:examined"
+    r"|investigated|assessed|evaluated|analy[sz]ed|studied|compared|looked at|estimated)\b"
+    r"|\b(?:was|were) (?:\w+ )?(?:analy[sz]ed|collected|obtained|estimated|calculated|used"
+    r"|followed|recruited|enrolled|randomi[sz]ed|measured|conducted|compiled|restricted)\b"
+    r"|\b(?:need|needs|needed|require[sd]?) (?:more|further|additional) (?:research|study"
+    r"|studies|investigation|trials)\b|^(?:\w+ ){0,3}?(?:more|further|additional) (?:\w+ )?"
+    r"(?:research|studies|investigation|trials|testing|work) (?:is|are) (?:needed|required"
+    r"|warranted)\b|\bis warranted\b"
+)
+UNCLEAR = re.compile(
+    r"\b(?:has been|have been|remains?|is|are|was) (?:\w+ )?(?:unclear|unknown|poorly"
+    r" (?:understood|characterized))\b|\bcan(?:'t|not) be sure\b"
+    r"|\bthe (?:hope|fear|concern|worry|question) is\b"
+)
+# "'Natural' does not mean safe": a statement about a word, not about an agent.
+META = re.compile(r"\b(?:does not|doesn't|don't|do not) (?:\w+ )?(?:mean|imply|equate)\b")
+# A rate or count that rose or fell over time, with no agent: a trend, not a claim.
+TREND = re.compile(
+    r"\b(?:prevalence|rates?|incidence|numbers?|proportion|percentage|share|nmr|estimates?"
+    r"|deaths|cases|trends?)\b[^;:]{0,160}?\b(?:increased|decreased|declined|rose|fell|dropped"
+    r"|doubled|tripled|halved|remained|grew|increasing|decreasing|declining|rising|falling"
+    r"|slowing|leveling|levelling)\b"
+)
+YEAR = re.compile(
+    r"\btrends?\b|\b(?:1[89]|20)\d\d\b|\bover the (?:past|last) \w+ (?:years|decades)\b"
+)
+GROUP_RISK = re.compile(
+    r"\b(?:had|have|has|with) (?:\w+ ){0,4}?(?:lower|higher|reduced|increased|greater) (?:\w+ )?"
+    r"(?:risks?|mortality)\b"
+)
+# Wording that already marks an association as hedged (no extra hedge for the claim type).
+ASSOCIATION_HEDGE = re.compile(
+    r"\b(?:associated|associations?|linked|connected|correlated|tied|likely|risk factors?"
+    r"|protective factors?|predictors?)\b"
+)

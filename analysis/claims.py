@@ -7,6 +7,13 @@ it has an effect predicate ("lowers", "helps prevent", "plays a role in", "is ne
 a plan ("plans to examine"), an admitted unknown ("it is not yet known when"), or part of a
 reference section. Effects inside an if/whether clause do not count.
 
+Beyond the seed pages (issue 11) the rules also read association wording ("risk factor for",
+"positively associated with"), causal phrases ("a leading cause of"), safety ("completely safe",
+"side effects"), dosage advice ("Take 4,000 IU a day") and efficacy comparisons ("works better
+than"), and reject sentences about research rather than health: aims, methods, calls for more
+research, admitted unknowns, trends over time. Each claim carries its ClaimType; the labelling
+guideline is docs/claims.md.
+
 Certainty is an ordinal score: each hedge (may, could, suggests, in mice, linked to...) takes one
 away, each booster (proven, clinically, literally, shown to...) adds one, clamped to -2..+2.
 """
@@ -16,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Literal
 
 from analysis import claim_lexicon as lx
@@ -26,6 +34,22 @@ from analysis.sentences import split_sentences
 Certainty = Literal["hedged", "assertive"]
 Direction = Literal["increase", "decrease", ""]
 _WORD = re.compile(r"[\w']+")
+_CHANGE_WORDS = lx.words(
+    "increased decreased declined rose fell dropped doubled tripled halved grew rises falls "
+    "drops declines increases decreases slowing leveling levelling"
+)
+
+
+class ClaimType(StrEnum):
+    """What kind of relationship a claim states (docs/claims.md, "Types")."""
+
+    EFFECT = "effect"
+    ASSOCIATION = "association"
+    SAFETY = "safety"
+    DOSAGE = "dosage"
+    COMPARISON = "comparison"
+
+
 _NORMALIZE = re.compile(r"[^\w\s]+")
 
 
@@ -44,6 +68,7 @@ class Claim:
     block_index: int = -1
     # (marker label, reference key) for each cited label that resolved, once linked
     references: tuple[tuple[str, str], ...] = ()
+    type: ClaimType = ClaimType.EFFECT
 
     @property
     def reference_keys(self) -> tuple[str, ...]:
@@ -60,6 +85,7 @@ class ClaimFeatures:
     certainty_score: int = 0
     negated: bool = False
     direction: Direction = ""
+    type: ClaimType = ClaimType.EFFECT
 
 
 def normalize_claim(text: str) -> str:
@@ -91,6 +117,7 @@ def find_claims(
                     direction=f.direction,
                     cites=sentence.markers,
                     block_index=i,
+                    type=f.type,
                 )
             )
     if references is not None:
@@ -131,30 +158,67 @@ def claim_features(sentence: str) -> ClaimFeatures:
         return ClaimFeatures(False, "question")
     if len(words) < 2:
         return ClaimFeatures(False, "fragment")
-    if words[0] in lx.IMPERATIVES and not re.match(r"\w+ (?:is|are|was)\b", text):
+    dosage = bool(lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text))
+    if words[0] in lx.IMPERATIVES and not dosage and not re.match(r"\w+ (?:is|are|was)\b", text):
         return ClaimFeatures(False, "imperative")
     if lx.INTENT.search(text):
         return ClaimFeatures(False, "intent")
     if lx.UNKNOWN.search(text):
         return ClaimFeatures(False, "unknown")
     effects = _effects(text)
+    if dosage:
+        effects.append((0, len(words[0]), "", "dosage"))
     if not effects:
         return ClaimFeatures(False, "no effect")
+    # Only sentences with a predicate pay for these (most sentences have none).
+    for pattern, reason in _NOT_CLAIMS:
+        if pattern.search(text):
+            return ClaimFeatures(False, reason)
+    if lx.TREND.search(text) and lx.YEAR.search(text):
+        effects = [e for e in effects if not _is_change(text, e)]
+        if not effects:
+            return ClaimFeatures(False, "trend")
     # A list item that opens with an effect verb ("Boosts circulation") has the list's topic as
     # its subject, like a pronoun.
     first = min(effects)
-    subjectless = first[0] == 0 and first[3] == "verb"
-    if not (lx.HEALTH.search(text) or lx.PRONOUN_SUBJECT.search(text) or subjectless):
+    subjectless = first[0] == 0 and first[3] in ("verb", "dosage")
+    kinds = {kind for *_, kind in effects}
+    # A harm is a health outcome in itself ("can be harmful or even kill").
+    health = lx.HEALTH.search(text) or "safety" in kinds
+    if not (health or lx.PRONOUN_SUBJECT.search(text) or subjectless):
         return ClaimFeatures(False, "no agent or health term")
     # The direction of the first predicate that has one: "lowers cortisol" → decrease.
     direction = next((d for _, _, d, _ in sorted(effects) if d), "")
+    kind = claim_type(text, kinds)
+    score = _certainty(text, first[0], first[1])
+    if lx.GROUP_RISK.search(text) and not lx.ASSOCIATION_HEDGE.search(text):
+        score -= 1  # "had a lower risk of death": an observed risk asserts no cause
     return ClaimFeatures(
         True,
         "effect:" + first[3],
-        certainty_score=_certainty(text, first[0], first[1]),
+        certainty_score=max(-2, score),
         negated=_negated(text, first[0]),
         direction=direction,  # type: ignore[arg-type]
+        type=kind,
     )
+
+
+def claim_type(text: str, kinds: set[str]) -> ClaimType:
+    """The claim type of a lower-cased claim sentence, first match in the guideline's order."""
+    if "safety" in kinds or lx.SAFETY.search(text):
+        return ClaimType.SAFETY
+    if "dosage" in kinds:
+        return ClaimType.DOSAGE
+    if "comparison" in kinds:
+        return ClaimType.COMPARISON
+    if kinds & {"association", "group"} or lx.ASSOCIATION.search(text):
+        return ClaimType.ASSOCIATION
+    return ClaimType.EFFECT
+
+
+def _is_change(text: str, effect: tuple[int, int, str, str]) -> bool:
+    """Whether a predicate only says that something rose or fell ("rates declined by 28 %")."""
+    return effect[3] == "change" or text[effect[0] : effect[1]].split(" ")[0] in _CHANGE_WORDS
 
 
 def _effects(text: str) -> list[tuple[int, int, str, str]]:
@@ -172,6 +236,9 @@ def _effects(text: str) -> list[tuple[int, int, str, str]]:
         for m in pattern.finditer(text):
             d = direction or _direction_word(m.group(0))
             found.append((m.start(), m.end(), d, kind))
+    for pattern, kind, needles in _RELATION_PHRASES:
+        if any(n in text for n in needles):
+            found += [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
     release = lx.RELEASE.search(text)
     if release and (lx.TRIGGERS.search(text) or lx.RELEASE_ACTIVE.search(text)):
         found.append((release.start(), release.end(), "increase", "release"))
@@ -197,7 +264,13 @@ def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
         return False
     if form == "s" and stem in lx.AMBIGUOUS and after[:1] == ["of"]:
         return False  # "the full benefits of oxytocin" is a noun
+    if form == "s" and stem in lx.AMBIGUOUS and after[:1] and after[0] in lx.AUXILIARIES:
+        return False  # "miracle cures don't exist": a plural subject, not a verb
+    if form == "s" and stem in lx.AMBIGUOUS and not after and prev.endswith(lx.NOUN_MODIFIERS):
+        return False  # "died of HIV-related causes.", "claimed health benefits."
     if form == "ed":
+        if after[:1] == ["by"] and text[end:].lstrip()[3:4].isdigit():
+            return False  # "were increased by 15 %": a number changed, no agent acted
         return bool(prev) and not text[:start].rstrip().endswith(",")
     if form == "ing":
         return not (after and after[0] in lx.NOUN_HEADS)
@@ -270,6 +343,50 @@ def _forms(stem: str) -> dict[str, str]:
     return forms
 
 
+_NOT_CLAIMS = (
+    (lx.UNCLEAR, "unknown"),
+    (lx.META, "about words"),
+    (lx.RESEARCH, "research"),
+)
+# (pattern, kind, needles): a pattern runs only on sentences holding one of its needles.
+_RELATION_PHRASES = (
+    (lx.ASSOCIATION, "association", ("factor", "predictor", "association", "likely")),
+    (lx.CAUSE_PHRASE, "cause", ("cause", "attributable", "factor")),
+    (
+        lx.SAFETY_CLAIM,
+        "safety",
+        (
+            "safe",
+            "harm",
+            "hazard",
+            "toxic",
+            "danger",
+            "tolera",
+            "effect",
+            "problem",
+            "risk",
+            "damage",
+            "injur",
+            "advers",
+        ),
+    ),
+    (
+        lx.COMPARISON,
+        "comparison",
+        (
+            "better",
+            "worse",
+            "superior",
+            "inferior",
+            "more ",
+            "less ",
+            "as ",
+            "versus",
+            "vs",
+            "compared",
+        ),
+    ),
+)
 _DIRECTION = {**dict.fromkeys(lx.INCREASE, "increase"), **dict.fromkeys(lx.DECREASE, "decrease")}
 _FORMS = {
     form: (stem, kind)

@@ -7,6 +7,10 @@ The labelled set is tests/analysis/labelled/ (see its README.md). Rows:
   certainty accuracy over the claims found. seed-* sets are in-sample (the lexicon was written
   while reading them), heldout was tuned on after its first run, heldout2 never was.
 - claims end to end: fixture HTML → extract_article → find_claims, scored on the seed labels.
+- out-of-sample sentences (claims-dev, claims-test; docs/claims.md): real sentences from public,
+  licence-compatible sources, labelled before the detector saw them. Each sentence is classified
+  alone (claim_features); P/R/F1 for detection and per claim type, certainty accuracy over the
+  claims found. claims-dev may be tuned on; claims-test is scored once per release.
 - references: share of entries whose ids / key / every labelled field match exactly.
 - changes: share of fixture version pairs whose claim and reference changes match exactly.
 """
@@ -23,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analysis.align import compare_blocks  # noqa: E402
-from analysis.claims import find_claims, normalize_claim  # noqa: E402
+from analysis.claims import ClaimType, claim_features, find_claims, normalize_claim  # noqa: E402
 from analysis.document import Block  # noqa: E402
 from analysis.extract import blocks_from_json, extract_article  # noqa: E402
 from analysis.references import find_references, parse_reference  # noqa: E402
@@ -32,6 +36,7 @@ from analysis.sentences import split_sentences  # noqa: E402
 LABELLED = ROOT / "tests" / "analysis" / "labelled"
 FIXTURES = ROOT / "tests" / "fixtures"
 CLAIM_SETS = ("seed-003", "seed-000", "heldout", "heldout2")
+SENTENCE_SETS = ("claims-dev", "claims-test")
 E2E_FIXTURES = (
     "deepher/oxytocin-superpower.v1.html",
     "lifeext/could-your-relationship-use-more-oxytocin.v1.html",
@@ -129,6 +134,32 @@ def claim_scores() -> dict[str, ClaimScore]:
     return scores
 
 
+def sentence_scores(name: str) -> dict[str, ClaimScore]:
+    """Detection ("all") and per-type scores of claim_features on a labelled sentence set."""
+    counts = {key: [0, 0, 0, 0] for key in ("all", *ClaimType)}
+    for s in load(name)["sentences"]:
+        f = claim_features(s["text"])
+        gold_type = s.get("type") if s["claim"] else None
+        got_type = str(f.type) if f.is_claim else None
+        if f.is_claim and s["claim"]:
+            counts["all"][0] += 1
+            counts["all"][3] += ("hedged" if f.certainty_score < 0 else "assertive") == s[
+                "certainty"
+            ]
+        elif f.is_claim:
+            counts["all"][1] += 1
+        elif s["claim"]:
+            counts["all"][2] += 1
+        for t in ClaimType:
+            if gold_type == t and got_type == t:
+                counts[t][0] += 1
+            elif got_type == t:
+                counts[t][1] += 1
+            elif gold_type == t:
+                counts[t][2] += 1
+    return {str(key): ClaimScore(*c) for key, c in counts.items()}
+
+
 def reference_scores() -> dict[str, float]:
     """Exact-match rates of reference parsing: ids, key, all labelled fields; seed markers."""
     entries = load("references")["references"]
@@ -204,6 +235,14 @@ def main() -> None:
             f"{name:24} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.certainty:10.3f}"
             f"  ({s.tp}/{s.fp}/{s.fn})"
         )
+    for name in SENTENCE_SETS:
+        print(f"\n{name:24} {'P':>6} {'R':>6} {'F1':>6} {'certainty':>10}  (tp/fp/fn)")
+        for key, s in sentence_scores(name).items():
+            cert = f"{s.certainty:10.3f}" if key == "all" else " " * 10
+            print(
+                f"  {key:22} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {cert}"
+                f"  ({s.tp}/{s.fp}/{s.fn})"
+            )
     print()
     for name, rate in reference_scores().items():
         print(f"references {name:40} {rate:6.1%}")

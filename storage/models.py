@@ -146,6 +146,7 @@ class ClaimRecord(SQLModel, table=True):
     certainty_score: int = 0
     negated: bool = False
     direction: str = ""
+    type: str = "effect"  # analysis.claims.ClaimType (effect, association, safety, ...)
     cites: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     reference_keys: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 

@@ -192,6 +192,7 @@ def claims(
             "certainty_score": row.certainty_score,
             "negated": row.negated,
             "direction": row.direction,
+            "type": row.type,
             "cites": row.cites,
             "reference_keys": row.reference_keys,
         }

@@ -152,6 +152,7 @@ def _add_findings(db: Session, *, version_id: int, assessment: Assessment) -> No
             "certainty_score": claim.certainty_score,
             "negated": claim.negated,
             "direction": claim.direction,
+            "type": str(claim.type),
             "cites": list(claim.cites),
             "reference_keys": list(claim.reference_keys),
         }

@@ -11,16 +11,27 @@ from functools import cache
 
 import pytest
 
-from bench.accuracy import ClaimScore, change_scores, claim_scores, reference_scores
+from bench.accuracy import (
+    ClaimScore,
+    change_scores,
+    claim_scores,
+    reference_scores,
+    sentence_scores,
+)
 
 MEASURES = ("f1", "precision", "recall", "certainty")
 # set: floors for F1, precision, recall, certainty accuracy — measured when pinned in comments
 CLAIM_FLOORS = {
     "seed-003": (0.95, 0.95, 0.95, 0.95),  # 1.000 / 1.000 / 1.000 / 1.000
-    "seed-000": (0.92, 0.95, 0.89, 0.90),  # 0.941 / 0.978 / 0.906 / 0.920
+    "seed-000": (
+        0.92,
+        0.95,
+        0.90,
+        0.90,
+    ),  # 0.946 / 0.978 / 0.917 / 0.920 (0.941 / … / 0.906 before)
     "heldout": (0.95, 0.95, 0.95, 0.95),  # 1.000 ×4, after tuning on its first-run misses
     "heldout2": (0.75, 0.95, 0.60, 0.95),  # 0.774 / 1.000 / 0.632 / 1.000, never tuned on
-    "fixtures end to end": (0.93, 0.95, 0.90, 0.92),  # 0.951 / 0.982 / 0.922 / 0.935
+    "fixtures end to end": (0.93, 0.95, 0.91, 0.92),  # 0.956 / 0.982 / 0.931 / 0.935
 }
 CASES = [
     (name, measure, floor)
@@ -29,9 +40,32 @@ CASES = [
 ]
 
 
+# Out-of-sample sentences (docs/claims.md): detection over all types. claims-test was scored once,
+# after the rules were final; its floors are regression gates, not targets to tune towards.
+SENTENCE_FLOORS = {
+    "claims-dev": (0.89, 0.86, 0.92, 0.92),  # 0.909 / 0.877 / 0.943 / 0.940
+    "claims-test": (0.72, 0.66, 0.80, 0.89),  # 0.739 / 0.677 / 0.815 / 0.909
+}
+SENTENCE_CASES = [
+    (name, measure, floor)
+    for name, floors in SENTENCE_FLOORS.items()
+    for measure, floor in zip(MEASURES, floors, strict=True)
+]
+
+
 @cache
 def scores() -> dict[str, ClaimScore]:
     return claim_scores()
+
+
+@cache
+def sentence_set(name: str) -> dict[str, ClaimScore]:
+    return sentence_scores(name)
+
+
+@pytest.mark.parametrize(("name", "measure", "floor"), SENTENCE_CASES)
+def test_out_of_sample_floor(name: str, measure: str, floor: float) -> None:
+    assert getattr(sentence_set(name)["all"], measure) >= floor
 
 
 def test_claim_detection_f1_on_both_seed_pages_is_at_least_090() -> None:

@@ -152,18 +152,110 @@ def claims_of(*texts: str) -> tuple[Claim, ...]:
             "Oxytocin is clinically proven to lower cortisol.",
             "strengthened",
         ),
-        ("Oxytocin lowers cortisol.", "Oxytocin does not lower cortisol.", "negated"),
+        ("Oxytocin lowers cortisol.", "Oxytocin does not lower cortisol.", "reversed"),
         ("Oxytocin lowers cortisol in adults.", "Oxytocin raises cortisol in adults.", "reversed"),
         (
             "Oxytocin lowers cortisol in adults.",
             "Oxytocin lowers cortisol in most adults.",
-            "reworded",
+            "weakened",
         ),
+        ("Oxytocin lowers cortisol.", "Oxytocin lowers your cortisol.", "reworded"),
+        # issue 11: scope, not only hedges and boosters
+        ("Melatonin cures insomnia.", "Melatonin cures insomnia and anxiety.", "strengthened"),
+        ("Melatonin cures insomnia and anxiety.", "Melatonin cures insomnia.", "weakened"),
+        (
+            "Melatonin cures insomnia.",
+            "Melatonin cures insomnia and anxiety in just one week.",
+            "strengthened",
+        ),
+        (
+            "Magnesium improves sleep in adults.",
+            "Magnesium improves sleep in some adults.",
+            "weakened",
+        ),
+        (
+            "Magnesium improves sleep in older adults.",
+            "Magnesium improves sleep in adults.",
+            "strengthened",
+        ),
+        (
+            "Magnesium improves sleep in 8 weeks.",
+            "Magnesium improves sleep in 2 weeks.",
+            "strengthened",
+        ),
+        (
+            "Walking reduces the risk of stroke by 30%.",
+            "Walking reduces the risk of stroke by 50%.",
+            "strengthened",
+        ),
+        (
+            "Walking reduces the risk of stroke by 50%.",
+            "Walking reduces the risk of stroke by 30%.",
+            "weakened",
+        ),
+        (
+            "Taking 2000 IU per day is completely safe.",
+            "Taking 4000 IU per day is completely safe.",
+            "strengthened",
+        ),
+        (
+            "Taking 4000 IU per day is safe for adults.",
+            "Taking 4000 IU per day is safe for everyone.",
+            "strengthened",
+        ),
+        ("Vitamin D prevents rickets.", "Vitamin D does not prevent rickets.", "reversed"),
     ],
 )
 def test_change_kind(before: str, after: str, change: str) -> None:
     result = compare_claims(claims_of(before), claims_of(after))
     assert [m.change for m in result.modified] == [change]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "reason"),
+    [
+        ("Oxytocin lowers cortisol.", "Oxytocin may lower cortisol.", "hedge added: may"),
+        (
+            "Oxytocin is clinically proven to lower cortisol.",
+            "Oxytocin lowers cortisol.",
+            "booster removed: clinically",
+        ),
+        (
+            "Melatonin cures insomnia.",
+            "Melatonin cures insomnia and anxiety in just one week.",
+            "outcome added: anxiety",
+        ),
+        (
+            "Melatonin cures insomnia.",
+            "Melatonin cures insomnia and anxiety in just one week.",
+            "time-frame added: 7 days",
+        ),
+        (
+            "Walking reduces the risk of stroke by 30%.",
+            "Walking reduces the risk of stroke by 50%.",
+            "magnitude: 30 % → 50 %",
+        ),
+        (
+            "Magnesium improves sleep in adults.",
+            "Magnesium improves sleep in some adults.",
+            "population narrowed: some",
+        ),
+        (
+            "Taking 2000 IU per day is completely safe.",
+            "Taking 4000 IU per day is completely safe.",
+            "dose: 2000 iu → 4000 iu",
+        ),
+        ("Oxytocin lowers cortisol.", "Oxytocin does not lower cortisol.", "negation added"),
+        (
+            "Oxytocin lowers cortisol.",
+            "Oxytocin raises cortisol.",
+            "direction: decrease → increase",
+        ),
+    ],
+)
+def test_change_reasons(before: str, after: str, reason: str) -> None:
+    (change,) = compare_claims(claims_of(before), claims_of(after)).modified
+    assert reason in change.reasons
 
 
 def test_unchanged_claims_report_nothing() -> None:
@@ -323,16 +415,19 @@ def test_claims_json_shape() -> None:
             "certainty": "assertive",
             "cites": [],
             "section": ["Oxytocin: Your Stress-Soothing Switch"],
+            "type": "effect",
         },
         "after": {
             "text": MAY_LOWER,
             "certainty": "hedged",
             "cites": [],
             "section": ["Oxytocin: Your Stress-Soothing Switch"],
+            "type": "effect",
         },
         "change": "weakened",
         "citations_attached": [],
         "citations_detached": [],
+        "reasons": ["hedge added: may"],
     }
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from analysis.claims import (
     Claim,
+    ClaimType,
     claim_features,
     expand_marker,
     find_claims,
@@ -242,3 +243,100 @@ def test_link_citations_expands_ranges_and_skips_unknown_markers() -> None:
 def test_reference_keys_are_unique_and_ordered() -> None:
     claim = Claim("x", "x", references=(("1", "doi:a"), ("2", "doi:b"), ("3", "doi:a")))
     assert claim.reference_keys == ("doi:a", "doi:b")
+
+
+# --- issue 11: claims beyond the seed pages ---------------------------------------------------
+
+ISSUE_MISSES = [
+    ("Negative MRI results may cause a low compliance rate for recommended follow-up.", "effect"),
+    (
+        "A new analysis has found that breastfeeding for more than six months may safeguard "
+        "nonsmoking mothers against breast cancer.",
+        "effect",
+    ),
+    ("We demonstrate that obesity is a risk factor for developing severe AP.", "association"),
+    ("Length of residence was positively associated with prevalence of overweight.", "association"),
+    (
+        "The practice of sufficient levels of exercise was a protective factor against "
+        "immunometabolic disorders in postmenopausal women.",
+        "association",
+    ),
+    ("Green tea consumption seemed to have a protective effect for lacunar infarction.", "effect"),
+    ("Taking 4000 IU per day is completely safe for everyone.", "safety"),
+    ("Melatonin cures insomnia and anxiety in just one week.", "effect"),
+]
+
+
+@pytest.mark.parametrize(("sentence", "kind"), ISSUE_MISSES)
+def test_issue_misses_are_claims(sentence: str, kind: str) -> None:
+    assert claim_features(sentence).is_claim
+
+
+@pytest.mark.parametrize(("sentence", "kind"), ISSUE_MISSES)
+def test_issue_misses_have_their_type(sentence: str, kind: str) -> None:
+    assert claim_features(sentence).type == kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Take 4,000 IU of vitamin D a day.", ClaimType.DOSAGE),
+        ("Adults need 600 IU of vitamin D daily.", ClaimType.DOSAGE),
+        ("This supplement has no side effects.", ClaimType.SAFETY),
+        ("Large doses of vitamin A may be harmful.", ClaimType.SAFETY),
+        ("Drug A works better than placebo for migraine pain.", ClaimType.COMPARISON),
+        ("Vitamin D3 is more effective than D2 at raising blood levels.", ClaimType.COMPARISON),
+        ("Coffee drinkers were less likely to die from heart disease.", ClaimType.ASSOCIATION),
+        ("Smoking is the leading cause of lung cancer.", ClaimType.EFFECT),
+        ("Folic acid decreases the risk of certain birth defects.", ClaimType.EFFECT),
+    ],
+)
+def test_claim_type(sentence: str, kind: ClaimType) -> None:
+    assert claim_features(sentence).type is kind
+
+
+@pytest.mark.parametrize(
+    ("sentence", "certainty"),
+    [
+        ("We demonstrate that obesity is a risk factor for developing severe AP.", "assertive"),
+        ("Length of residence was positively associated with prevalence of overweight.", "hedged"),
+        (
+            "Green tea consumption seemed to have a protective effect for lacunar infarction.",
+            "hedged",
+        ),
+        (
+            "Negative MRI results may cause a low compliance rate for recommended follow-up.",
+            "hedged",
+        ),
+        ("Taking 4000 IU per day is completely safe for everyone.", "assertive"),
+        ("Older adults who drank coffee had a lower risk of death.", "hedged"),
+    ],
+)
+def test_issue_certainty(sentence: str, certainty: str) -> None:
+    score = claim_features(sentence).certainty_score
+    assert ("hedged" if score < 0 else "assertive") == certainty
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Further studies are needed to confirm that vitamin D prevents falls.", "research"),
+        ("More research is needed to show how melatonin improves sleep.", "research"),
+        ("We investigated how weight loss affects mortality.", "research"),
+        ("Mortality was analysed in participants who reduced their salt intake.", "research"),
+        ("Obesity rates increased 37% between 1995 and 2008.", "trend"),
+        ("Obesity prevalence doubled between 1980 and 2000.", "trend"),
+        ("Does vitamin D prevent colds?", "question"),
+        ("“Natural” does not mean a product is safe.", "about words"),
+        ("It has been unclear how coffee lowers the risk of cancer.", "unknown"),
+        ("Participants took 2,000 IU a day for three years.", "no effect"),
+    ],
+)
+def test_not_claims_beyond_the_seed_pages(sentence: str, reason: str) -> None:
+    features = claim_features(sentence)
+    assert (features.is_claim, features.reason) == (False, reason)
+
+
+def test_find_claims_carries_the_type() -> None:
+    (claim,) = find_claims((Block("paragraph", "Obesity is a risk factor for severe AP."),))
+    assert claim.type is ClaimType.ASSOCIATION
