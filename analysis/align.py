@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -33,6 +33,7 @@ from analysis.reference_changes import (
     reference_json,
 )
 from analysis.references import Reference, find_references
+from analysis.vocabulary import ClaimChangeKind
 
 __all__ = [
     "ClaimChange",
@@ -48,7 +49,6 @@ __all__ = [
 ]
 
 # "negated" is no longer produced (a negation flip is "reversed"); it stays for stored changes.
-ChangeKind = Literal["reworded", "weakened", "strengthened", "negated", "reversed", "citations"]
 CLAIM_THRESHOLD = 72.0
 
 
@@ -58,7 +58,7 @@ class ClaimChange:
 
     before: Claim
     after: Claim
-    change: ChangeKind
+    change: ClaimChangeKind
     citations_attached: tuple[str, ...] = ()  # markers of the after version
     citations_detached: tuple[str, ...] = ()  # markers of the before version
     reasons: tuple[str, ...] = ()  # the cue words or numbers that moved
@@ -97,7 +97,7 @@ class ClaimChanges:
         """One line such as "1 claim weakened, 1 claim added"; "" when nothing changed."""
         counts = {"added": len(self.added), "removed": len(self.removed)}
         for m in self.modified:
-            label = "with citations changed" if m.change == "citations" else m.change
+            label = "with citations changed" if m.change == ClaimChangeKind.citations else m.change
             counts[label] = counts.get(label, 0) + 1
         return counted("claim", counts)
 
@@ -161,29 +161,33 @@ def compare_claims(
 
 def _claim_change(b: Claim, a: Claim, reference_map: dict[str, str] | None) -> ClaimChange | None:
     attached, detached = _citation_delta(b, a, reference_map)
-    change: ChangeKind | None
+    change: ClaimChangeKind | None
     if b.normalized == a.normalized:
         # the same sentence (most pairs): only its citations can have moved
-        return ClaimChange(b, a, "citations", attached, detached) if attached or detached else None
+        return (
+            ClaimChange(b, a, ClaimChangeKind.citations, attached, detached)
+            if attached or detached
+            else None
+        )
     reasons = certainty_moves(b.text, a.text)
     if b.negated != a.negated:
-        change = "reversed"
+        change = ClaimChangeKind.reversed
         reasons = ["negation added" if a.negated else "negation removed"]
     elif b.direction and a.direction and b.direction != a.direction:
-        change = "reversed"
+        change = ClaimChangeKind.reversed
         reasons = [f"direction: {b.direction} → {a.direction}"]
     else:
-        safety = ClaimType.SAFETY in (a.type, b.type)
+        safety = ClaimType.safety in (a.type, b.type)
         scope, scope_reasons = scope_moves(claim_scope(b.text), claim_scope(a.text), safety=safety)
         certainty = a.certainty_score - b.certainty_score
         strength = (certainty > 0) - (certainty < 0) + scope
         reasons += scope_reasons
         if strength < 0:
-            change = "weakened"
+            change = ClaimChangeKind.weakened
         elif strength > 0:
-            change = "strengthened"
+            change = ClaimChangeKind.strengthened
         else:
-            change = "reworded"
+            change = ClaimChangeKind.reworded
     return ClaimChange(b, a, change, attached, detached, tuple(reasons))
 
 

@@ -23,13 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Literal
 
 from analysis import claim_lexicon as lx
 from analysis.document import Block
 from analysis.references import Reference, reference_block_indices
 from analysis.sentences import split_sentences
+from analysis.vocabulary import ClaimType
 
 Certainty = Literal["hedged", "assertive"]
 Direction = Literal["increase", "decrease", ""]
@@ -38,16 +38,6 @@ _CHANGE_WORDS = lx.words(
     "increased decreased declined rose fell dropped doubled tripled halved grew rises falls "
     "drops declines increases decreases slowing leveling levelling"
 )
-
-
-class ClaimType(StrEnum):
-    """What kind of relationship a claim states (docs/claims.md, "Types")."""
-
-    EFFECT = "effect"
-    ASSOCIATION = "association"
-    SAFETY = "safety"
-    DOSAGE = "dosage"
-    COMPARISON = "comparison"
 
 
 _NORMALIZE = re.compile(r"[^\w\s]+")
@@ -68,7 +58,7 @@ class Claim:
     block_index: int = -1
     # (marker label, reference key) for each cited label that resolved, once linked
     references: tuple[tuple[str, str], ...] = ()
-    type: ClaimType = ClaimType.EFFECT
+    type: ClaimType = ClaimType.effect
 
     @property
     def reference_keys(self) -> tuple[str, ...]:
@@ -85,7 +75,7 @@ class ClaimFeatures:
     certainty_score: int = 0
     negated: bool = False
     direction: Direction = ""
-    type: ClaimType = ClaimType.EFFECT
+    type: ClaimType = ClaimType.effect
 
 
 def normalize_claim(text: str) -> str:
@@ -206,14 +196,14 @@ def claim_features(sentence: str) -> ClaimFeatures:
 def claim_type(text: str, kinds: set[str]) -> ClaimType:
     """The claim type of a lower-cased claim sentence, first match in the guideline's order."""
     if "safety" in kinds or lx.SAFETY.search(text):
-        return ClaimType.SAFETY
+        return ClaimType.safety
     if "dosage" in kinds:
-        return ClaimType.DOSAGE
+        return ClaimType.dosage
     if "comparison" in kinds:
-        return ClaimType.COMPARISON
+        return ClaimType.comparison
     if kinds & {"association", "group"} or lx.ASSOCIATION.search(text):
-        return ClaimType.ASSOCIATION
-    return ClaimType.EFFECT
+        return ClaimType.association
+    return ClaimType.effect
 
 
 def _is_change(text: str, effect: tuple[int, int, str, str]) -> bool:

@@ -93,6 +93,16 @@ class Certainty(StrEnum):
     assertive = "assertive"
 
 
+class ClaimType(StrEnum):
+    """What kind of relationship a claim states (docs/claims.md, "Types")."""
+
+    effect = "effect"
+    association = "association"
+    safety = "safety"
+    dosage = "dosage"
+    comparison = "comparison"
+
+
 class ClaimChangeKind(StrEnum):
     """How a claim present in both versions changed."""
 

@@ -280,15 +280,15 @@ def test_issue_misses_have_their_type(sentence: str, kind: str) -> None:
 @pytest.mark.parametrize(
     ("sentence", "kind"),
     [
-        ("Take 4,000 IU of vitamin D a day.", ClaimType.DOSAGE),
-        ("Adults need 600 IU of vitamin D daily.", ClaimType.DOSAGE),
-        ("This supplement has no side effects.", ClaimType.SAFETY),
-        ("Large doses of vitamin A may be harmful.", ClaimType.SAFETY),
-        ("Drug A works better than placebo for migraine pain.", ClaimType.COMPARISON),
-        ("Vitamin D3 is more effective than D2 at raising blood levels.", ClaimType.COMPARISON),
-        ("Coffee drinkers were less likely to die from heart disease.", ClaimType.ASSOCIATION),
-        ("Smoking is the leading cause of lung cancer.", ClaimType.EFFECT),
-        ("Folic acid decreases the risk of certain birth defects.", ClaimType.EFFECT),
+        ("Take 4,000 IU of vitamin D a day.", ClaimType.dosage),
+        ("Adults need 600 IU of vitamin D daily.", ClaimType.dosage),
+        ("This supplement has no side effects.", ClaimType.safety),
+        ("Large doses of vitamin A may be harmful.", ClaimType.safety),
+        ("Drug A works better than placebo for migraine pain.", ClaimType.comparison),
+        ("Vitamin D3 is more effective than D2 at raising blood levels.", ClaimType.comparison),
+        ("Coffee drinkers were less likely to die from heart disease.", ClaimType.association),
+        ("Smoking is the leading cause of lung cancer.", ClaimType.effect),
+        ("Folic acid decreases the risk of certain birth defects.", ClaimType.effect),
     ],
 )
 def test_claim_type(sentence: str, kind: ClaimType) -> None:
@@ -339,4 +339,4 @@ def test_not_claims_beyond_the_seed_pages(sentence: str, reason: str) -> None:
 
 def test_find_claims_carries_the_type() -> None:
     (claim,) = find_claims((Block("paragraph", "Obesity is a risk factor for severe AP."),))
-    assert claim.type is ClaimType.ASSOCIATION
+    assert claim.type is ClaimType.association
