@@ -1,0 +1,281 @@
+"""Full-text search over claims and article text, across every version in the archive.
+
+One function, two engines: SQLite FTS5 tables (claim_fts, version_fts, kept current by the
+triggers of migration `webui`) and PostgreSQL full-text search (GIN indexes on the
+to_tsvector expressions below). Both match every word of the query, stemmed (English), or the
+exact phrase when the query is in double quotes. Results group the matching claims by article
+and wording, and the matching versions by article, with the version numbers that held the
+text and whether the latest version still does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Text, cast, func, text
+from sqlalchemy import select as columns
+from sqlmodel import Session, col, select
+
+from storage.models import ClaimRecord, Source, Version
+
+# Must match the index expressions of migration `webui` (PostgreSQL uses an index only for the
+# very expression it was built on).
+PG_CLAIM = "to_tsvector('english'::regconfig, left(claim.text, 100000))"
+PG_VERSION = "to_tsvector('english'::regconfig, left(version.title || ' ' || version.text, 100000))"
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 12
+SNIPPET_WORDS = 14
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed search: its words and whether they form one phrase."""
+
+    terms: tuple[str, ...]
+    phrase: bool
+
+    @classmethod
+    def parse(cls, raw: str) -> Query:
+        """Words of the query (at most 12); a query in double quotes is a phrase."""
+        stripped = raw.strip()
+        phrase = len(stripped) > 1 and stripped.startswith('"') and stripped.endswith('"')
+        terms = tuple(t.casefold() for t in _WORD.findall(stripped))[:MAX_TERMS]
+        return cls(terms=terms, phrase=phrase and len(terms) > 1)
+
+    def fts5(self) -> str:
+        """The FTS5 MATCH expression: every term quoted, so no user text is FTS syntax."""
+        if self.phrase:
+            return '"' + " ".join(self.terms) + '"'
+        return " ".join(f'"{t}"' for t in self.terms)
+
+    def text(self) -> str:
+        """The words for PostgreSQL's plainto_tsquery / phraseto_tsquery."""
+        return " ".join(self.terms)
+
+
+@dataclass
+class ClaimHit:
+    """A claim wording found in an article, and the versions that made it."""
+
+    source_id: int
+    url: str
+    title: str
+    text: str
+    certainty: str
+    versions: list[int]
+    latest_version: int
+    article_status: int | None
+    segments: list[tuple[bool, str]] = field(default_factory=list)  # (matched?, text)
+
+    @property
+    def still_holds(self) -> bool:
+        """True when the latest version still makes this claim."""
+        return self.latest_version in self.versions
+
+
+@dataclass
+class TextHit:
+    """An article whose text matched, the versions that matched, a snippet of the latest."""
+
+    source_id: int
+    url: str
+    title: str
+    versions: list[int]
+    latest_version: int
+    article_status: int | None
+    segments: list[tuple[bool, str]] = field(default_factory=list)
+
+    @property
+    def still_holds(self) -> bool:
+        """True when the latest version still contains the text."""
+        return self.latest_version in self.versions
+
+
+@dataclass
+class SearchResults:
+    """Both kinds of hit for one query; `more_*` when the page was full."""
+
+    query: Query
+    claims: list[ClaimHit]
+    texts: list[TextHit]
+    more_claims: bool = False
+    more_texts: bool = False
+
+
+def search(db: Session, *, query: str, limit: int = 20, offset: int = 0) -> SearchResults:
+    """Claims and article texts matching `query` across every version, newest first."""
+    parsed = Query.parse(query)
+    if not parsed.terms:
+        return SearchResults(parsed, [], [])
+    postgres = db.get_bind().dialect.name == "postgresql"
+    claim_rows = _claim_groups(db, parsed, postgres=postgres, limit=limit + 1, offset=offset)
+    text_rows = _text_groups(db, parsed, postgres=postgres, limit=limit + 1, offset=offset)
+    more_claims, more_texts = len(claim_rows) > limit, len(text_rows) > limit
+    claim_rows, text_rows = claim_rows[:limit], text_rows[:limit]
+    source_ids = {r[0] for r in claim_rows} | {r[0] for r in text_rows}
+    articles = _articles(db, source_ids)
+    claims = [
+        ClaimHit(
+            source_id=sid,
+            url=articles[sid]["url"],
+            title=articles[sid]["title"],
+            text=claim_text,
+            certainty=certainty,
+            versions=_numbers(numbers),
+            latest_version=articles[sid]["latest"],
+            article_status=articles[sid]["status"],
+            segments=highlight(claim_text, parsed),
+        )
+        for sid, claim_text, certainty, numbers in claim_rows
+    ]
+    snippets = _snippets(db, [int(r[2]) for r in text_rows], parsed)
+    texts = [
+        TextHit(
+            source_id=sid,
+            url=articles[sid]["url"],
+            title=articles[sid]["title"],
+            versions=_numbers(numbers),
+            latest_version=articles[sid]["latest"],
+            article_status=articles[sid]["status"],
+            segments=snippets.get(int(newest), []),
+        )
+        for sid, numbers, newest in text_rows
+    ]
+    return SearchResults(parsed, claims, texts, more_claims, more_texts)
+
+
+def _claim_groups(
+    db: Session, q: Query, *, postgres: bool, limit: int, offset: int
+) -> list[tuple[int, str, str, str]]:
+    numbers = func.aggregate_strings(cast(col(Version.number), Text), ",")
+    query = (
+        columns(
+            col(Version.source_id),
+            func.min(col(ClaimRecord.text)),
+            func.min(col(ClaimRecord.certainty)),
+            numbers,
+        )
+        .select_from(ClaimRecord)
+        .join(Version, col(Version.id) == col(ClaimRecord.version_id))
+    )
+    if postgres:
+        query = query.where(text(f"{PG_CLAIM} @@ {_pg_tsquery(q)}").bindparams(q=q.text()))
+    else:
+        matching = text("SELECT rowid FROM claim_fts WHERE claim_fts MATCH :q").bindparams(
+            q=q.fts5()
+        )
+        query = query.where(col(ClaimRecord.id).in_(matching))
+    query = (
+        query.group_by(col(Version.source_id), col(ClaimRecord.normalized))
+        .order_by(func.max(col(Version.id)).desc(), func.min(col(ClaimRecord.text)))
+        .limit(limit)
+        .offset(offset)
+    )
+    return [tuple(row) for row in db.execute(query)]  # type: ignore[misc]
+
+
+def _text_groups(
+    db: Session, q: Query, *, postgres: bool, limit: int, offset: int
+) -> list[tuple[int, str, int]]:
+    numbers = func.aggregate_strings(cast(col(Version.number), Text), ",")
+    query = columns(col(Version.source_id), numbers, func.max(col(Version.id)))
+    if postgres:
+        query = query.where(text(f"{PG_VERSION} @@ {_pg_tsquery(q)}").bindparams(q=q.text()))
+    else:
+        matching = text("SELECT rowid FROM version_fts WHERE version_fts MATCH :q").bindparams(
+            q=q.fts5()
+        )
+        query = query.where(col(Version.id).in_(matching))
+    query = (
+        query.group_by(col(Version.source_id))
+        .order_by(func.max(col(Version.id)).desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [tuple(row) for row in db.execute(query)]  # type: ignore[misc]
+
+
+def _pg_tsquery(q: Query) -> str:
+    function = "phraseto_tsquery" if q.phrase else "plainto_tsquery"
+    return f"{function}('english'::regconfig, :q)"
+
+
+def _numbers(joined: str | None) -> list[int]:
+    return sorted({int(n) for n in (joined or "").split(",") if n})
+
+
+def _articles(db: Session, source_ids: set[int]) -> dict[int, dict[str, Any]]:
+    if not source_ids:
+        return {}
+    latest: dict[int, int] = {
+        sid: number
+        for sid, number in db.execute(
+            columns(col(Version.source_id), func.max(col(Version.number)))
+            .where(col(Version.source_id).in_(source_ids))
+            .group_by(col(Version.source_id))
+        )
+    }
+    titles = {
+        sid: title
+        for sid, number, title in db.execute(
+            columns(col(Version.source_id), col(Version.number), col(Version.title)).where(
+                col(Version.source_id).in_(source_ids)
+            )
+        )
+        if latest.get(sid) == number
+    }
+    found = {}
+    for source in db.exec(select(Source).where(col(Source.id).in_(source_ids))):
+        assert source.id is not None
+        found[source.id] = {
+            "url": source.normalized_url,
+            "title": titles.get(source.id, ""),
+            "latest": latest.get(source.id, 0),
+            "status": source.article_status,
+        }
+    return found
+
+
+def _snippets(db: Session, version_ids: list[int], q: Query) -> dict[int, list[tuple[bool, str]]]:
+    if not version_ids:
+        return {}
+    rows = db.execute(
+        columns(col(Version.id), col(Version.text)).where(col(Version.id).in_(version_ids))
+    )
+    return {vid: snippet(body, q) for vid, body in rows}
+
+
+def _matcher(q: Query) -> re.Pattern[str]:
+    # Stems match by prefix ("lower" finds "lowers", "lowered"): close to what both engines do.
+    stems = sorted({t[: max(4, len(t) - 2)] for t in q.terms}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")\w*", re.I)
+
+
+def highlight(body: str, q: Query) -> list[tuple[bool, str]]:
+    """`body` cut into (matched?, text) segments around the query's words."""
+    if not q.terms:
+        return [(False, body)]
+    segments: list[tuple[bool, str]] = []
+    last = 0
+    for m in _matcher(q).finditer(body):
+        if m.start() > last:
+            segments.append((False, body[last : m.start()]))
+        segments.append((True, m.group()))
+        last = m.end()
+    if last < len(body):
+        segments.append((False, body[last:]))
+    return segments
+
+
+def snippet(body: str, q: Query, words: int = SNIPPET_WORDS) -> list[tuple[bool, str]]:
+    """A few words either side of the first match in `body`, as highlight() segments."""
+    m = _matcher(q).search(body) if q.terms else None
+    if m is None:
+        return highlight(" ".join(body.split()[: 2 * words]) + " …", q)
+    before = body[: m.start()].split()[-words:]
+    after = body[m.start() :].split()[: words + 1]
+    prefix = "… " if len(before) < len(body[: m.start()].split()) else ""
+    suffix = " …" if len(after) < len(body[m.start() :].split()) else ""
+    return highlight(prefix + " ".join([*before, *after]) + suffix, q)
