@@ -155,3 +155,9 @@ def label_counts(db: Session) -> list[tuple[str, int]]:
         .order_by(func.count().desc(), col(ChangeLabel.label))
     )
     return [(label, int(count)) for label, count in db.exec(query)]
+
+
+def get_triage(db: Session, *, change_id: int) -> Triage:
+    """The triage of one change; UnknownChange when there is no such change."""
+    _require(db, change_id)
+    return triage_for(db, change_ids=[change_id])[change_id]
