@@ -108,3 +108,109 @@ def serve_app(env: dict[str, str]) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A throwaway PostgreSQL database of its own (the `home` fixture resets the shared one)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(admin_url)
+    name = f"claimwatch_web_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+# --- A hostile blog: every scraped field carries markup, script URLs and control characters ---
+
+XSS_SCRIPT = "window.__xss=1;document.documentElement.setAttribute('data-xss','1')"
+TITLE = (
+    "Oxytocin &lt;script&gt;window.__xss=1&lt;/script&gt; "
+    "&lt;img src=x onerror=window.__xss=1&gt; \u202eevil\u202c"
+)
+CLAIM_V1 = (
+    "<p>Oxytocin lowers cortisol &lt;img src=x onerror=&quot;window.__xss=1&quot;&gt; in every "
+    "adult, and &lt;script&gt;window.__xss=1&lt;/script&gt; cures stress.</p>"
+)
+CLAIM_V2 = CLAIM_V1.replace("lowers cortisol", "may lower cortisol")
+LIVE = f'<script>{XSS_SCRIPT}</script><img src="x" onerror="{XSS_SCRIPT}">'
+REFERENCE = (
+    '<li id="src-9">Evil J. &quot;&gt;&lt;svg onload=window.__xss=1&gt; Journal of XSS, 2024. '
+    '<a href="javascript:window.__xss=1">doi:10.1000/xss.2024.1</a></li>'
+)
+# What a page shows instead of an ANSI escape and a bidi override.
+ANSI_TITLE = "\x1b[31mRED ALERT\x1b[0m \u202eevil"
+
+
+def hostile(file: Path) -> bytes:
+    """A demo article with payloads in its title, a claim, a reference and live scripts."""
+    html = file.read_text(encoding="utf-8")
+    html = html.replace(
+        "<title>Oxytocin: The Love Hormone That Might Be Your Body’s Real Superpower",
+        f"<title>{TITLE}",
+    )
+    html = html.replace(
+        "<h1>Oxytocin: The Love Hormone That Might Be Your Body’s Real Superpower</h1>",
+        f"<h1>{TITLE}</h1>{LIVE}",
+    )
+    claim = CLAIM_V2 if "edits" in str(file) else CLAIM_V1
+    html = html.replace("6 min read</p>", f"6 min read</p>{claim}", 1)
+    html = html.replace(
+        "      </ol>\n    </section>\n  </article>",
+        f"{REFERENCE}\n      </ol>\n    </section>\n  </article>",
+    )
+    return html.encode("utf-8")
+
+
+def record_hostile(site: SiteServer) -> str:
+    """Track the hostile article through two passes, then seed what HTML cannot carry (ANSI
+    escapes in a title, script URLs as identifiers, payloads in tags, labels and notes)."""
+    from sqlmodel import select
+
+    from claimwatch.demo import DEMO_SITE
+    from storage.db import migrate, session
+    from storage.models import Change, Version
+    from storage.sources import track
+    from storage.triage import add_note, set_labels
+
+    migrate()
+    path = "/oxytocin-stress-and-repair.html"
+    url = site.url(path)
+    site.set(path, body=hostile(DEMO_SITE / "oxytocin-stress-and-repair.html"))
+    with session() as db:
+        track(db, urls=[url], interval_seconds=3600, tags=["<script>window.__xss=1</script>"])
+    record_pass()
+    site.set(path, body=hostile(DEMO_SITE / "edits" / "oxytocin-stress-and-repair.html"))
+    record_pass()
+    with session() as db:
+        change = db.exec(select(Change)).one()
+        latest = db.exec(select(Version).order_by(Version.number.desc())).first()  # type: ignore[union-attr]
+        assert latest is not None and change.id is not None
+        latest.title = ANSI_TITLE + " " + latest.title
+        details = dict(change.details)
+        references = dict(details.get("references") or {})
+        references["added"] = [
+            *references.get("added", []),
+            {
+                "text": "Seeded <b onmouseover=window.__xss=1>reference</b>",
+                "ids": {"doi": "javascript:window.__xss=1", "url": "javascript:window.__xss=1"},
+                "key": "seeded",
+            },
+        ]
+        details["references"] = references
+        change.details = details
+        db.add(latest)
+        db.add(change)
+        set_labels(db, change_id=change.id, labels=['"><img src=x onerror=window.__xss=1>'])
+        add_note(db, change_id=change.id, text="<script>window.__xss=1</script>\x1b[2J\u202e")
+    return url
