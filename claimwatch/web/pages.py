@@ -30,6 +30,7 @@ from storage.triage import SUGGESTED_LABELS, label_counts
 
 router = APIRouter()
 _CHARSET = re.compile(r"charset=\"?([A-Za-z0-9_.:-]{1,40})", re.I)
+_NONE_CHANGED: dict[str, list[Any]] = {"added": [], "removed": [], "modified": []}
 ID_ORDER = ("doi", "pmid", "pmcid", "arxiv", "isbn", "url")
 
 
@@ -122,8 +123,9 @@ def change_page(
         if found.before is not None and found.after is not None
         else []
     )
-    claims = details.get("claims") or {}
-    references = details.get("references") or {}
+    # An unchanged member is null in the stored comparison.
+    claims = {**_NONE_CHANGED, **(details.get("claims") or {})}
+    references = {**_NONE_CHANGED, **(details.get("references") or {})}
     return render(
         request,
         "change.html",
