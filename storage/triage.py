@@ -63,7 +63,11 @@ def note_json(note: ChangeNote) -> dict[str, Any]:
 def clean_label(label: str) -> str:
     """A label as stored: control characters dropped, spaces collapsed, lower case, ≤ 60 chars;
     ValueError when nothing is left."""
-    printable = "".join(ch for ch in label if unicodedata.category(ch)[0] != "C")
+    printable = "".join(
+        " " if ch.isspace() else ch
+        for ch in label
+        if ch.isspace() or unicodedata.category(ch)[0] != "C"
+    )
     cleaned = " ".join(printable.split()).casefold()[:MAX_LABEL].strip()
     if not cleaned:
         raise ValueError("a label needs at least one visible character")
