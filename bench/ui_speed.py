@@ -117,14 +117,16 @@ def generate(url: str, versions: int, seed: int = 7) -> dict[str, int]:
         )
     counts["sources"] = articles
     next_id = {"capture": 1, "version": 1, "change": 1}
-    for a in range(articles):
+    # Pass by pass, as monitoring records them: ids interleave articles in time order.
+    bodies = [[sentence(rng) for _ in range(10)] for _ in range(articles)]
+    hedged = [rng.randrange(per_article) for _ in range(articles)]
+    previous: list[int | None] = [None] * articles
+    for n in range(1, per_article + 1):
         captures, version_rows, changes, claims, references = [], [], [], [], []
         reviews, labels = [], []
-        body = [sentence(rng) for _ in range(10)]
-        hedged_from = rng.randrange(per_article)
-        previous_id = None
-        for n in range(1, per_article + 1):
-            when = start + timedelta(hours=a % 24, days=n * 2)
+        for a in range(articles):
+            body, hedged_from, previous_id = bodies[a], hedged[a], previous[a]
+            when = start + timedelta(days=n * 2, seconds=a * 30)
             body[rng.randrange(len(body))] = sentence(rng)  # one paragraph edited
             text = "\n\n".join(body)
             cid, vid = next_id["capture"], next_id["version"]
@@ -240,25 +242,27 @@ def generate(url: str, versions: int, seed: int = 7) -> dict[str, int]:
                         {"change_id": change_id, "label": "misleading", "created_at": when}
                     )
                 next_id["change"] += 1
-            previous_id = vid
+            previous[a] = vid
             next_id["capture"] += 1
             next_id["version"] += 1
         with engine.begin() as conn:
-            conn.execute(insert(Capture), captures)
-            conn.execute(insert(Version), version_rows)
-            conn.execute(insert(Change), changes)
-            conn.execute(insert(ClaimRecord), claims)
-            conn.execute(insert(ReferenceRecord), references)
-            if reviews:
-                conn.execute(insert(ChangeReview), reviews)
-            if labels:
-                conn.execute(insert(ChangeLabel), labels)
+            for table, rows in (
+                (Capture, captures),
+                (Version, version_rows),
+                (Change, changes),
+                (ClaimRecord, claims),
+                (ReferenceRecord, references),
+                (ChangeReview, reviews),
+                (ChangeLabel, labels),
+            ):
+                if rows:  # an empty executemany would insert one row of defaults
+                    conn.execute(insert(table), rows)
         counts["versions"] += len(version_rows)
         counts["changes"] += len(changes)
         counts["claims"] += len(claims)
         counts["references"] += len(references)
-        if (a + 1) % 100 == 0:
-            print(f"  {a + 1}/{articles} articles", flush=True)
+        if n % 10 == 0:
+            print(f"  {n}/{per_article} passes", flush=True)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             for table in ("capture", "version", "change"):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, cast, func, text
+from sqlalchemy import func, text
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
@@ -105,17 +105,20 @@ class SearchResults:
 
 
 def search(db: Session, *, query: str, limit: int = 20, offset: int = 0) -> SearchResults:
-    """Claims and article texts matching `query` across every version, newest first."""
+    """Claims and article texts matching `query` across every version, the most recently
+    matched first, each with the exact list of versions that held it."""
     parsed = Query.parse(query)
     if not parsed.terms:
         return SearchResults(parsed, [], [])
     postgres = db.get_bind().dialect.name == "postgresql"
-    claim_rows = _claim_groups(db, parsed, postgres=postgres, limit=limit + 1, offset=offset)
-    text_rows = _text_groups(db, parsed, postgres=postgres, limit=limit + 1, offset=offset)
-    more_claims, more_texts = len(claim_rows) > limit, len(text_rows) > limit
-    claim_rows, text_rows = claim_rows[:limit], text_rows[:limit]
-    source_ids = {r[0] for r in claim_rows} | {r[0] for r in text_rows}
-    articles = _articles(db, source_ids)
+    wanted = offset + limit + 1
+    claim_groups = _claim_groups(db, parsed, postgres=postgres, wanted=wanted)[offset:]
+    text_groups = _text_groups(db, parsed, postgres=postgres, wanted=wanted)[offset:]
+    more_claims, more_texts = len(claim_groups) > limit, len(text_groups) > limit
+    claim_groups, text_groups = claim_groups[:limit], text_groups[:limit]
+    claim_versions = _claim_versions(db, claim_groups)
+    text_versions = _text_versions(db, parsed, [sid for sid, _ in text_groups], postgres=postgres)
+    articles = _articles(db, {g[0] for g in claim_groups} | {sid for sid, _ in text_groups})
     claims = [
         ClaimHit(
             source_id=sid,
@@ -123,64 +126,138 @@ def search(db: Session, *, query: str, limit: int = 20, offset: int = 0) -> Sear
             title=articles[sid]["title"],
             text=claim_text,
             certainty=certainty,
-            versions=_numbers(numbers),
+            versions=claim_versions.get((sid, normalized), []),
             latest_version=articles[sid]["latest"],
             article_status=articles[sid]["status"],
             segments=highlight(claim_text, parsed),
         )
-        for sid, claim_text, certainty, numbers in claim_rows
+        for sid, normalized, claim_text, certainty in claim_groups
     ]
-    snippets = _snippets(db, [int(r[2]) for r in text_rows], parsed)
+    snippets = _snippets(db, [newest for _, newest in text_groups], parsed)
     texts = [
         TextHit(
             source_id=sid,
             url=articles[sid]["url"],
             title=articles[sid]["title"],
-            versions=_numbers(numbers),
+            versions=text_versions.get(sid, []),
             latest_version=articles[sid]["latest"],
             article_status=articles[sid]["status"],
-            segments=snippets.get(int(newest), []),
+            segments=snippets.get(newest, []),
         )
-        for sid, numbers, newest in text_rows
+        for sid, newest in text_groups
     ]
     return SearchResults(parsed, claims, texts, more_claims, more_texts)
 
 
-def _claim_groups(
-    db: Session, q: Query, *, postgres: bool, limit: int, offset: int
-) -> list[tuple[int, str, str, str]]:
-    numbers = func.aggregate_strings(cast(col(Version.number), Text), ",")
-    query = (
-        columns(
-            col(Version.source_id),
-            func.min(col(ClaimRecord.text)),
-            func.min(col(ClaimRecord.certainty)),
-            numbers,
-        )
-        .select_from(ClaimRecord)
-        .join(Version, col(Version.id) == col(ClaimRecord.version_id))
-    )
+WINDOW = 2000
+
+
+def _matching_ids(
+    db: Session, q: Query, *, table: str, postgres: bool, before: int | None
+) -> list[int]:
+    # Newest first, one window at a time: a page needs only as many matches as it takes to
+    # find its groups, however many thousand rows match a common word.
+    bound = "" if before is None else (" AND id < :before" if postgres else " AND rowid < :before")
     if postgres:
-        query = query.where(text(f"{PG_CLAIM} @@ {_pg_tsquery(q)}").bindparams(q=q.text()))
-    else:
-        matching = text("SELECT rowid FROM claim_fts WHERE claim_fts MATCH :q").bindparams(
-            q=q.fts5()
+        vector = PG_CLAIM if table == "claim" else PG_VERSION
+        sql = (
+            f"SELECT id FROM {table} WHERE {vector} @@ {_pg_tsquery(q)}{bound} "
+            "ORDER BY id DESC LIMIT :window"
         )
-        query = query.where(col(ClaimRecord.id).in_(matching))
-    query = (
-        query.group_by(col(Version.source_id), col(ClaimRecord.normalized))
-        .order_by(func.max(col(Version.id)).desc(), func.min(col(ClaimRecord.text)))
-        .limit(limit)
-        .offset(offset)
+        params: dict[str, Any] = {"q": q.text(), "window": WINDOW}
+    else:
+        sql = (
+            f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :q{bound} "
+            "ORDER BY rowid DESC LIMIT :window"
+        )
+        params = {"q": q.fts5(), "window": WINDOW}
+    if before is not None:
+        params["before"] = before
+    return [int(row[0]) for row in db.execute(text(sql), params)]
+
+
+def _claim_groups(
+    db: Session, q: Query, *, postgres: bool, wanted: int
+) -> list[tuple[int, str, str, str]]:
+    """(source id, normalized, newest wording, its certainty) per claim, newest first."""
+    groups: dict[tuple[int, str], tuple[str, str]] = {}
+    before = None
+    while len(groups) < wanted:
+        ids = _matching_ids(db, q, table="claim", postgres=postgres, before=before)
+        if not ids:
+            break
+        rows = db.execute(
+            columns(
+                col(ClaimRecord.id),
+                col(Version.source_id),
+                col(ClaimRecord.normalized),
+                col(ClaimRecord.text),
+                col(ClaimRecord.certainty),
+            )
+            .join(Version, col(Version.id) == col(ClaimRecord.version_id))
+            .where(col(ClaimRecord.id).in_(ids))
+            .order_by(col(ClaimRecord.id).desc())
+        )
+        for _, sid, normalized, claim_text, certainty in rows:
+            groups.setdefault((sid, normalized), (claim_text, certainty))
+        if len(ids) < WINDOW:
+            break
+        before = ids[-1]
+    return [(sid, norm, t, c) for (sid, norm), (t, c) in list(groups.items())[:wanted]]
+
+
+def _claim_versions(
+    db: Session, groups: list[tuple[int, str, str, str]]
+) -> dict[tuple[int, str], list[int]]:
+    """Every version number that made each claim (by its normalized wording)."""
+    if not groups:
+        return {}
+    keys = {(sid, norm) for sid, norm, _, _ in groups}
+    found: dict[tuple[int, str], set[int]] = {key: set() for key in keys}
+    rows = db.execute(
+        columns(col(Version.source_id), col(ClaimRecord.normalized), col(Version.number))
+        .join(Version, col(Version.id) == col(ClaimRecord.version_id))
+        .where(
+            col(Version.source_id).in_({sid for sid, _ in keys}),
+            col(ClaimRecord.normalized).in_({norm for _, norm in keys}),
+        )
     )
-    return [tuple(row) for row in db.execute(query)]  # type: ignore[misc]
+    for sid, norm, number in rows:
+        if (sid, norm) in found:
+            found[(sid, norm)].add(number)
+    return {key: sorted(numbers) for key, numbers in found.items()}
 
 
-def _text_groups(
-    db: Session, q: Query, *, postgres: bool, limit: int, offset: int
-) -> list[tuple[int, str, int]]:
-    numbers = func.aggregate_strings(cast(col(Version.number), Text), ",")
-    query = columns(col(Version.source_id), numbers, func.max(col(Version.id)))
+def _text_groups(db: Session, q: Query, *, postgres: bool, wanted: int) -> list[tuple[int, int]]:
+    """(source id, newest matching version id) per article, newest first."""
+    groups: dict[int, int] = {}
+    before = None
+    while len(groups) < wanted:
+        ids = _matching_ids(db, q, table="version", postgres=postgres, before=before)
+        if not ids:
+            break
+        rows = db.execute(
+            columns(col(Version.id), col(Version.source_id))
+            .where(col(Version.id).in_(ids))
+            .order_by(col(Version.id).desc())
+        )
+        for vid, sid in rows:
+            groups.setdefault(sid, vid)
+        if len(ids) < WINDOW:
+            break
+        before = ids[-1]
+    return list(groups.items())[:wanted]
+
+
+def _text_versions(
+    db: Session, q: Query, source_ids: list[int], *, postgres: bool
+) -> dict[int, list[int]]:
+    """Every version number of these articles whose text matches."""
+    if not source_ids:
+        return {}
+    query = columns(col(Version.source_id), col(Version.number)).where(
+        col(Version.source_id).in_(source_ids)
+    )
     if postgres:
         query = query.where(text(f"{PG_VERSION} @@ {_pg_tsquery(q)}").bindparams(q=q.text()))
     else:
@@ -188,22 +265,15 @@ def _text_groups(
             q=q.fts5()
         )
         query = query.where(col(Version.id).in_(matching))
-    query = (
-        query.group_by(col(Version.source_id))
-        .order_by(func.max(col(Version.id)).desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return [tuple(row) for row in db.execute(query)]  # type: ignore[misc]
+    found: dict[int, list[int]] = {}
+    for sid, number in db.execute(query.order_by(col(Version.number))):
+        found.setdefault(sid, []).append(number)
+    return found
 
 
 def _pg_tsquery(q: Query) -> str:
     function = "phraseto_tsquery" if q.phrase else "plainto_tsquery"
     return f"{function}('english'::regconfig, :q)"
-
-
-def _numbers(joined: str | None) -> list[int]:
-    return sorted({int(n) for n in (joined or "").split(",") if n})
 
 
 def _articles(db: Session, source_ids: set[int]) -> dict[int, dict[str, Any]]:
