@@ -160,10 +160,27 @@ def _filtered(db: Session, query: Any, filters: FeedFilter) -> Any:
     return query
 
 
+def _older_than(before: Cursor) -> Any:
+    return or_(
+        col(Change.detected_at) < before.detected_at,
+        and_(col(Change.detected_at) == before.detected_at, col(Change.id) < before.change_id),
+    )
+
+
 def change_feed(
     db: Session, *, filters: FeedFilter, before: Cursor | None = None, limit: int = FEED_PAGE
 ) -> FeedPage:
     """Changes newest first, filtered, `limit` per page after `before`."""
+    # Two steps: pick the page's ids with nothing but the filters and the order (so a plan
+    # that sorts many rows sorts narrow ones), then read the page's rows by id.
+    page_ids = _filtered(db, columns(col(Change.id), col(Change.detected_at)), filters)
+    if before is not None:
+        page_ids = page_ids.where(_older_than(before))
+    order = (col(Change.detected_at).desc(), col(Change.id).desc())
+    picked = list(db.execute(page_ids.order_by(*order).limit(limit + 1)))
+    more = len(picked) > limit
+    picked = picked[:limit]
+    ids = [cid for cid, _ in picked]
     shown_version = func.coalesce(col(Change.to_version_id), col(Change.from_version_id))
     query = (
         columns(
@@ -180,25 +197,13 @@ def change_feed(
         )
         .join(Source, col(Source.id) == col(Change.source_id))
         .outerjoin(Version, col(Version.id) == shown_version)
+        .where(col(Change.id).in_(ids))
     )
-    query = _filtered(db, query, filters)
-    if before is not None:
-        query = query.where(
-            or_(
-                col(Change.detected_at) < before.detected_at,
-                and_(
-                    col(Change.detected_at) == before.detected_at,
-                    col(Change.id) < before.change_id,
-                ),
-            )
-        )
-    query = query.order_by(col(Change.detected_at).desc(), col(Change.id).desc()).limit(limit + 1)
-    found = list(db.execute(query))
-    more = len(found) > limit
-    found = found[:limit]
-    triage = triage_for(db, change_ids=[r[0] for r in found])
+    found = {row[0]: row for row in db.execute(query)} if ids else {}
+    triage = triage_for(db, change_ids=ids)
     rows = []
-    for cid, sid, when, kinds, severity, summary, claims, refs, url, title in found:
+    for cid in ids:
+        _, sid, when, kinds, severity, summary, claims, refs, url, title = found[cid]
         state = triage[cid]
         rows.append(
             {
@@ -216,7 +221,7 @@ def change_feed(
                 "labels": state.labels,
             }
         )
-    cursor = Cursor(found[-1][2], found[-1][0]) if more and found else None
+    cursor = Cursor(picked[-1][1], picked[-1][0]) if more and picked else None
     return FeedPage(rows=rows, next_cursor=cursor)
 
 
@@ -474,15 +479,7 @@ def export_changes(
     while True:
         query = _filtered(db, select(Change.id, Change.detected_at), filters)
         if cursor is not None:
-            query = query.where(
-                or_(
-                    col(Change.detected_at) < cursor.detected_at,
-                    and_(
-                        col(Change.detected_at) == cursor.detected_at,
-                        col(Change.id) < cursor.change_id,
-                    ),
-                )
-            )
+            query = query.where(_older_than(cursor))
         order = (col(Change.detected_at).desc(), col(Change.id).desc())
         page = list(db.exec(query.order_by(*order).limit(chunk)))
         if not page:
@@ -586,24 +583,46 @@ def with_filters(filters: FeedFilter, **changes: Any) -> FeedFilter:
     return replace(filters, **changes)
 
 
-def sources_health(db: Session, *, include_inactive: bool = True) -> list[dict[str, Any]]:
-    """Every source with its health: last status and error, consecutive failures (when the
-    column exists), next check, version and change counts; grouped by site."""
+@dataclass
+class SourcesPage:
+    """One page of sources with their health, and the site counts of all sources."""
+
+    rows: list[dict[str, Any]]
+    sites: list[tuple[str, int]]
+    total: int
+
+
+def sources_health(
+    db: Session, *, site: str = "", offset: int = 0, limit: int = 100
+) -> SourcesPage:
+    """Sources (of one site, or all) by URL, a page at a time, with their health: last status
+    and error, consecutive failures (when the column exists), next check, version and change
+    counts; and how many sources each site has."""
+    everything = list(db.execute(columns(col(Source.id), col(Source.normalized_url))))
+    per_site: dict[str, int] = {}
+    for _, url in everything:
+        per_site[site_of(url)] = per_site.get(site_of(url), 0) + 1
+    chosen = sorted(
+        (url, sid) for sid, url in everything if not site or site_of(url) == site.lower()
+    )
+    ids = [sid for _, sid in chosen[offset : offset + limit]]
     versions: dict[int, int] = {
         sid: n
         for sid, n in db.execute(
-            columns(col(Version.source_id), func.count()).group_by(col(Version.source_id))
+            columns(col(Version.source_id), func.count())
+            .where(col(Version.source_id).in_(ids))
+            .group_by(col(Version.source_id))
         )
     }
     changes: dict[int, int] = {
         sid: n
         for sid, n in db.execute(
-            columns(col(Change.source_id), func.count()).group_by(col(Change.source_id))
+            columns(col(Change.source_id), func.count())
+            .where(col(Change.source_id).in_(ids))
+            .group_by(col(Change.source_id))
         )
     }
-    query = select(Source).order_by(col(Source.normalized_url))
-    if not include_inactive:
-        query = query.where(col(Source.active).is_(True))
+    query = select(Source).where(col(Source.id).in_(ids)).order_by(col(Source.normalized_url))
     rows = []
     for s in db.exec(query):
         due = (
@@ -629,4 +648,4 @@ def sources_health(db: Session, *, include_inactive: bool = True) -> list[dict[s
                 "changes": changes.get(s.id or 0, 0),
             }
         )
-    return rows
+    return SourcesPage(rows=rows, sites=sorted(per_site.items()), total=len(chosen))

@@ -41,22 +41,31 @@ def _tags(text: str) -> list[str]:
     return sorted({t.strip() for t in text.replace(",", " ").split() if t.strip()})
 
 
+PAGE = 100
+
+
 def sources_page(
     request: Request, *, message: str = "", errors: list[str] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     """The sources page (also re-rendered with the outcome of a form post)."""
+    site = request.query_params.get("site", "")
+    try:
+        page = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page = 1
     with session() as db:
-        rows = sources_health(db)
+        found = sources_health(db, site=site, offset=(page - 1) * PAGE, limit=PAGE)
         choices = feed_choices(db)
-    sites: dict[str, int] = {}
-    for row in rows:
-        sites[row["site"]] = sites.get(row["site"], 0) + 1
     return render(
         request,
         "sources.html",
         status_code=status_code,
-        rows=rows,
-        sites=sorted(sites.items()),
+        rows=found.rows,
+        sites=found.sites,
+        total=found.total,
+        site=site,
+        page=page,
+        pages=max(1, -(-found.total // PAGE)),
         tags=choices["tags"],
         message=message,
         errors=errors or [],
