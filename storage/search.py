@@ -77,20 +77,17 @@ class ClaimHit:
 
 @dataclass
 class TextHit:
-    """An article whose text matched, the versions that matched, a snippet of the latest."""
+    """An article whose text matched: its newest matching version (with a snippet of it) and
+    whether its latest version still contains the text."""
 
     source_id: int
     url: str
     title: str
-    versions: list[int]
+    newest_match: int  # version number
     latest_version: int
+    still_holds: bool
     article_status: int | None
     segments: list[tuple[bool, str]] = field(default_factory=list)
-
-    @property
-    def still_holds(self) -> bool:
-        """True when the latest version still contains the text."""
-        return self.latest_version in self.versions
 
 
 @dataclass
@@ -117,8 +114,11 @@ def search(db: Session, *, query: str, limit: int = 20, offset: int = 0) -> Sear
     more_claims, more_texts = len(claim_groups) > limit, len(text_groups) > limit
     claim_groups, text_groups = claim_groups[:limit], text_groups[:limit]
     claim_versions = _claim_versions(db, claim_groups)
-    text_versions = _text_versions(db, parsed, [sid for sid, _ in text_groups], postgres=postgres)
     articles = _articles(db, {g[0] for g in claim_groups} | {sid for sid, _ in text_groups})
+    holding = _matching_versions(
+        db, parsed, [articles[sid]["latest_id"] for sid, _ in text_groups], postgres=postgres
+    )
+    numbers = _version_numbers(db, [newest for _, newest in text_groups])
     claims = [
         ClaimHit(
             source_id=sid,
@@ -139,8 +139,9 @@ def search(db: Session, *, query: str, limit: int = 20, offset: int = 0) -> Sear
             source_id=sid,
             url=articles[sid]["url"],
             title=articles[sid]["title"],
-            versions=text_versions.get(sid, []),
+            newest_match=numbers.get(newest, 0),
             latest_version=articles[sid]["latest"],
+            still_holds=articles[sid]["latest_id"] in holding,
             article_status=articles[sid]["status"],
             segments=snippets.get(newest, []),
         )
@@ -149,14 +150,13 @@ def search(db: Session, *, query: str, limit: int = 20, offset: int = 0) -> Sear
     return SearchResults(parsed, claims, texts, more_claims, more_texts)
 
 
-WINDOW = 2000
+FIRST_WINDOW = 1000
 
 
-def _matching_ids(
-    db: Session, q: Query, *, table: str, postgres: bool, before: int | None
-) -> list[int]:
-    # Newest first, one window at a time: a page needs only as many matches as it takes to
-    # find its groups, however many thousand rows match a common word.
+def _window(
+    q: Query, *, table: str, postgres: bool, before: int | None
+) -> tuple[str, dict[str, Any]]:
+    """SQL for the ids of the newest matches below `before` (at most :window), and its params."""
     bound = "" if before is None else (" AND id < :before" if postgres else " AND rowid < :before")
     if postgres:
         vector = PG_CLAIM if table == "claim" else PG_VERSION
@@ -164,45 +164,43 @@ def _matching_ids(
             f"SELECT id FROM {table} WHERE {vector} @@ {_pg_tsquery(q)}{bound} "
             "ORDER BY id DESC LIMIT :window"
         )
-        params: dict[str, Any] = {"q": q.text(), "window": WINDOW}
+        params: dict[str, Any] = {"q": q.text()}
     else:
         sql = (
-            f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH :q{bound} "
+            f"SELECT rowid AS id FROM {table}_fts WHERE {table}_fts MATCH :q{bound} "
             "ORDER BY rowid DESC LIMIT :window"
         )
-        params = {"q": q.fts5(), "window": WINDOW}
+        params = {"q": q.fts5()}
     if before is not None:
         params["before"] = before
-    return [int(row[0]) for row in db.execute(text(sql), params)]
+    return sql, params
 
 
 def _claim_groups(
     db: Session, q: Query, *, postgres: bool, wanted: int
 ) -> list[tuple[int, str, str, str]]:
-    """(source id, normalized, newest wording, its certainty) per claim, newest first."""
+    """(source id, normalized, newest wording, its certainty) per claim, newest first.
+
+    Matches are read newest first a window at a time (each window four times the last), so a
+    page costs as many matches as it takes to find its groups, not every match of a common word.
+    """
     groups: dict[tuple[int, str], tuple[str, str]] = {}
-    before = None
+    before, window = None, FIRST_WINDOW
     while len(groups) < wanted:
-        ids = _matching_ids(db, q, table="claim", postgres=postgres, before=before)
-        if not ids:
-            break
+        matches, params = _window(q, table="claim", postgres=postgres, before=before)
         rows = db.execute(
-            columns(
-                col(ClaimRecord.id),
-                col(Version.source_id),
-                col(ClaimRecord.normalized),
-                col(ClaimRecord.text),
-                col(ClaimRecord.certainty),
-            )
-            .join(Version, col(Version.id) == col(ClaimRecord.version_id))
-            .where(col(ClaimRecord.id).in_(ids))
-            .order_by(col(ClaimRecord.id).desc())
-        )
+            text(
+                "SELECT claim.id, version.source_id, claim.normalized, claim.text, "
+                f"claim.certainty FROM ({matches}) AS m JOIN claim ON claim.id = m.id "
+                "JOIN version ON version.id = claim.version_id ORDER BY claim.id DESC"
+            ),
+            {**params, "window": window},
+        ).all()
         for _, sid, normalized, claim_text, certainty in rows:
             groups.setdefault((sid, normalized), (claim_text, certainty))
-        if len(ids) < WINDOW:
+        if len(rows) < window:
             break
-        before = ids[-1]
+        before, window = rows[-1][0], window * 4
     return [(sid, norm, t, c) for (sid, norm), (t, c) in list(groups.items())[:wanted]]
 
 
@@ -229,46 +227,50 @@ def _claim_versions(
 
 
 def _text_groups(db: Session, q: Query, *, postgres: bool, wanted: int) -> list[tuple[int, int]]:
-    """(source id, newest matching version id) per article, newest first."""
+    """(source id, newest matching version id) per article, newest first (windows as above)."""
     groups: dict[int, int] = {}
-    before = None
+    before, window = None, FIRST_WINDOW
     while len(groups) < wanted:
-        ids = _matching_ids(db, q, table="version", postgres=postgres, before=before)
-        if not ids:
-            break
+        matches, params = _window(q, table="version", postgres=postgres, before=before)
         rows = db.execute(
-            columns(col(Version.id), col(Version.source_id))
-            .where(col(Version.id).in_(ids))
-            .order_by(col(Version.id).desc())
-        )
+            text(
+                f"SELECT version.id, version.source_id FROM ({matches}) AS m "
+                "JOIN version ON version.id = m.id ORDER BY version.id DESC"
+            ),
+            {**params, "window": window},
+        ).all()
         for vid, sid in rows:
             groups.setdefault(sid, vid)
-        if len(ids) < WINDOW:
+        if len(rows) < window:
             break
-        before = ids[-1]
+        before, window = rows[-1][0], window * 4
     return list(groups.items())[:wanted]
 
 
-def _text_versions(
-    db: Session, q: Query, source_ids: list[int], *, postgres: bool
-) -> dict[int, list[int]]:
-    """Every version number of these articles whose text matches."""
-    if not source_ids:
-        return {}
-    query = columns(col(Version.source_id), col(Version.number)).where(
-        col(Version.source_id).in_(source_ids)
-    )
+def _matching_versions(
+    db: Session, q: Query, version_ids: list[int], *, postgres: bool
+) -> set[int]:
+    """Which of these versions match the query (one indexed probe each)."""
+    if not version_ids:
+        return set()
+    query = columns(col(Version.id)).where(col(Version.id).in_(version_ids))
     if postgres:
         query = query.where(text(f"{PG_VERSION} @@ {_pg_tsquery(q)}").bindparams(q=q.text()))
     else:
-        matching = text("SELECT rowid FROM version_fts WHERE version_fts MATCH :q").bindparams(
-            q=q.fts5()
+        query = query.where(
+            text(
+                "EXISTS (SELECT 1 FROM version_fts WHERE version_fts MATCH :q "
+                "AND version_fts.rowid = version.id)"
+            ).bindparams(q=q.fts5())
         )
-        query = query.where(col(Version.id).in_(matching))
-    found: dict[int, list[int]] = {}
-    for sid, number in db.execute(query.order_by(col(Version.number))):
-        found.setdefault(sid, []).append(number)
-    return found
+    return {vid for (vid,) in db.execute(query)}
+
+
+def _version_numbers(db: Session, version_ids: list[int]) -> dict[int, int]:
+    if not version_ids:
+        return {}
+    query = columns(col(Version.id), col(Version.number)).where(col(Version.id).in_(version_ids))
+    return {vid: number for vid, number in db.execute(query)}
 
 
 def _pg_tsquery(q: Query) -> str:
@@ -287,12 +289,12 @@ def _articles(db: Session, source_ids: set[int]) -> dict[int, dict[str, Any]]:
             .group_by(col(Version.source_id))
         )
     }
-    titles = {
-        sid: title
-        for sid, number, title in db.execute(
-            columns(col(Version.source_id), col(Version.number), col(Version.title)).where(
-                col(Version.source_id).in_(source_ids)
-            )
+    titles: dict[int, tuple[int, str]] = {
+        sid: (vid, title)
+        for vid, sid, number, title in db.execute(
+            columns(
+                col(Version.id), col(Version.source_id), col(Version.number), col(Version.title)
+            ).where(col(Version.source_id).in_(source_ids))
         )
         if latest.get(sid) == number
     }
@@ -301,7 +303,8 @@ def _articles(db: Session, source_ids: set[int]) -> dict[int, dict[str, Any]]:
         assert source.id is not None
         found[source.id] = {
             "url": source.normalized_url,
-            "title": titles.get(source.id, ""),
+            "title": titles.get(source.id, (0, ""))[1],
+            "latest_id": titles.get(source.id, (0, ""))[0],
             "latest": latest.get(source.id, 0),
             "status": source.article_status,
         }
