@@ -13,6 +13,7 @@ import typer
 from analysis.urls import InvalidURL
 from analysis.vocabulary import ChangeKind
 from claimwatch.cli_alerts import alerts_app
+from claimwatch.cli_export import export_app
 from claimwatch.durations import parse_duration, parse_since
 from claimwatch.output import ListFormat, console, emit, err_console
 from claimwatch.usage import OneLineErrors
@@ -26,6 +27,7 @@ app = typer.Typer(
     help="Monitor health-blog articles: archive every version, diff claims and references.",
 )
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(export_app, name="export")
 
 
 class DiffFormat(StrEnum):
@@ -261,6 +263,10 @@ def _version_listing(  # type: ignore[no-untyped-def]
 @app.command()
 def demo(
     home: Annotated[str | None, typer.Option(help="Keep the demo's state here.")] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the web UI until Ctrl-C.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port of the web UI (with --serve).")] = 8000,
 ) -> None:
     """Serve a bundled sample health blog on 127.0.0.1, monitor it, edit it, show the changes."""
     from claimwatch.demo import run_demo
@@ -268,7 +274,7 @@ def demo(
 
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     try:
-        run_demo(home=home)
+        run_demo(home=home, serve_port=port if serve else None)
     except PassFailed as exc:
         fail(f"demo pass failed: {exc}")
 

@@ -32,8 +32,9 @@ def publish(server: SiteServer, *, edited: bool) -> list[str]:
     return [server.url(path) for path in manifest["articles"]]
 
 
-def run_demo(*, home: str | None = None) -> None:
-    """Track the demo articles in a fresh home, run two passes around the bundled edit, report."""
+def run_demo(*, home: str | None = None, serve_port: int | None = None) -> None:
+    """Track the demo articles in a fresh home, run two passes around the bundled edit, report;
+    with `serve_port`, then serve the web UI on 127.0.0.1 until Ctrl-C."""
     from claimwatch.diffview import render_diff
     from claimwatch.passes import print_summary, run_pass
     from storage.db import migrate, reset_engines, session
@@ -87,3 +88,17 @@ def run_demo(*, home: str | None = None) -> None:
         f"  CLAIMWATCH_HOME={demo_home} claimwatch history {urls[0]}",
         highlight=False,
     )
+    if serve_port is not None:
+        serve_ui(serve_port)
+
+
+def serve_ui(port: int) -> None:
+    """Serve the web UI and the API on 127.0.0.1:`port` until interrupted."""
+    import uvicorn
+
+    from claimwatch.api.app import create_app
+
+    console.print(
+        f"\n[bold]Web UI[/] at http://127.0.0.1:{port}/ (Ctrl-C to stop)", highlight=False
+    )
+    uvicorn.run(create_app(), host="127.0.0.1", port=port, log_level="warning")

@@ -250,3 +250,49 @@ class ChangeEvent(SQLModel, table=True):
     change_id: int = Field(foreign_key="change.id", unique=True)
     event_id: str  # UUID, fixed here so a re-emission is deduplicated by Prefect
     emitted_at: datetime | None = _ts(nullable=True, index=True)
+
+
+# --- Triage: what analysts record about a change (the web UI, the REST API, the exports) ---
+
+
+class ChangeReview(SQLModel, table=True):
+    """A change an analyst has reviewed (no row: not reviewed yet)."""
+
+    __tablename__ = "change_review"
+
+    change_id: int = Field(foreign_key="change.id", primary_key=True)
+    reviewed_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    reviewer: str = ""
+
+
+class ChangeLabel(SQLModel, table=True):
+    """A label on a change ("misleading", "correction issued"), one row per label."""
+
+    __tablename__ = "change_label"
+    __table_args__ = (
+        UniqueConstraint("change_id", "label"),
+        Index("ix_change_label_label", "label", "change_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(foreign_key="change.id", index=True)
+    label: str
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+class ChangeNote(SQLModel, table=True):
+    """A free-text note an analyst left on a change."""
+
+    __tablename__ = "change_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(foreign_key="change.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = ""
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )

@@ -83,3 +83,26 @@ def select_for_run(
             or s.last_checked_at + timedelta(seconds=s.interval_seconds) <= now
         ]
     return sorted(sources, key=lambda s: (urlsplit(s.normalized_url).hostname or "", s.id or 0))
+
+
+def configure(
+    db: Session,
+    *,
+    source_id: int,
+    interval_seconds: int | None = None,
+    tags: Sequence[str] | None = None,
+    active: bool | None = None,
+) -> Source | None:
+    """Set a source's interval, tags (replacing them) or active flag; None if no such source."""
+    source = db.get(Source, source_id)
+    if source is None:
+        return None
+    if interval_seconds is not None:
+        source.interval_seconds = interval_seconds
+    if tags is not None:
+        source.tags = sorted({t.strip() for t in tags if t.strip()})
+    if active is not None:
+        source.active = active
+    db.add(source)
+    db.flush()
+    return source

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from claimwatch.api.routes import triage
 from claimwatch.web import router as web_router
 
 api_router = APIRouter()
@@ -13,5 +14,6 @@ def create_app() -> FastAPI:
     """The application: the REST API (/api/v1, /openapi.json, /docs) and the web UI."""
     app = FastAPI(title="claimwatch", openapi_url="/openapi.json", docs_url="/docs")
     app.include_router(api_router, prefix="/api/v1")
+    app.include_router(triage.router, prefix="/api/v1")
     app.include_router(web_router)
     return app

@@ -1,0 +1,1 @@
+"""REST API routers, one module per resource, included by claimwatch.api.app.create_app."""
