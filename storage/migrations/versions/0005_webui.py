@@ -1,7 +1,7 @@
 """web UI: triage tables, feed indexes, full-text search over claims and article text
 
 Revision ID: webui
-Revises: 0003
+Revises: 0004_claim_type
 
 SQLite: FTS5 tables with external content (claim, version), kept current by triggers and
 rebuilt here from the rows that exist. PostgreSQL: GIN indexes on to_tsvector expressions,
@@ -14,7 +14,7 @@ import storage.models
 
 
 revision = "webui"
-down_revision = "0003"
+down_revision = "0004_claim_type"
 branch_labels = None
 depends_on = None
 
