@@ -16,6 +16,8 @@ from scrapy.exceptions import (
     UnsupportedURLSchemeError,
 )
 
+from crawler.guard import AddressRefused
+
 
 def describe_size(size: int) -> str:
     """A byte count the way people say it: 10 MB, 20 KB, 1500 bytes."""
@@ -43,6 +45,8 @@ def url_problem(url: Any) -> str:
 
 def explain_failure(exc: BaseException, url: str, *, timeout: float, maxsize: int) -> str:
     """What a download exception means for the reader of a capture, in one line."""
+    if isinstance(exc, AddressRefused):
+        return one_line(exc, limit=300)
     if isinstance(exc, DownloadTimeoutError):
         return f"timeout after {timeout:g} s"
     if isinstance(exc, CannotResolveHostError):

@@ -6,7 +6,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from analysis.addresses import AddressPolicy, parse_networks
 
 
 def _default_home() -> Path:
@@ -32,6 +35,23 @@ class Settings(BaseSettings):
     user_agent: str = "claimwatch/0.1 (+https://github.com/claimwatch/claimwatch)"
     obey_robots: bool = True
     autothrottle: bool = True
+    # The SSRF guard (analysis/addresses.py): loopback, private, link-local… addresses are
+    # refused unless allowed, all of them or only the listed networks ("10.1.0.0/16,10.2.0.7").
+    allow_private_addresses: bool = False
+    allowed_networks: str = ""
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # a malformed network fails at start-up, not at the first fetch
+        return value
+
+    @property
+    def address_policy(self) -> AddressPolicy:
+        """Which addresses may be fetched."""
+        return AddressPolicy.from_settings(
+            allow_private=self.allow_private_addresses, networks=self.allowed_networks
+        )
 
     @property
     def archive_dir(self) -> Path:
