@@ -16,6 +16,7 @@ from scrapy.exceptions import (
     UnsupportedURLSchemeError,
 )
 
+from analysis.urls import length_problem
 from crawler.guard import AddressRefused
 
 
@@ -40,7 +41,8 @@ def url_problem(url: Any) -> str:
         return f"malformed URL (not http/https): {url}"
     if not host or any(ch.isspace() for ch in url):
         return f"malformed URL: {url}"
-    return ""
+    # Scrapy would drop it (URLLENGTH_LIMIT) without a word: the source would go unchecked.
+    return length_problem(url)
 
 
 def explain_failure(exc: BaseException, url: str, *, timeout: float, maxsize: int) -> str:
