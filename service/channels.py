@@ -101,10 +101,13 @@ def send(url: str, message: AlertMessage, *, key: str) -> str | None:
         body = {NotifyFormat.HTML: message.html, NotifyFormat.MARKDOWN: message.markdown}.get(
             fmt, message.text
         )
+        # Channels without a title field (Mattermost, Telegram, Rocket.Chat…) paste the title
+        # into the body as it is: it must be escaped for the body's format.
+        title = message.title_for(str(fmt.value), in_body=plugin.title_maxlen <= 0)
         sender = Apprise(asset=ASSET)
         sender.add(plugin)
         with _apprise_log() as log:
-            ok = sender.notify(body=body, title=message.title, body_format=fmt)
+            ok = sender.notify(body=body, title=title, body_format=fmt)
     except Exception as exc:  # a plugin bug must not stop the delivery of other alerts
         return scrub(f"{type(exc).__name__}: {exc}", url)
     if ok:

@@ -41,7 +41,18 @@ def record(
     at: datetime | None = None,
 ) -> Change | None:
     """`capture` in the caller's transaction (what service.analyse does for each capture)."""
-    body = page(version)
+    return record_body(db, page(version), url=url, tags=tags, at=at)
+
+
+def record_body(
+    db: Session,
+    body: bytes,
+    *,
+    url: str = URL,
+    tags: list[str] | None = None,
+    at: datetime | None = None,
+) -> Change | None:
+    """Record a capture of `url` serving `body` in the caller's transaction; its change."""
     [(source, _)] = track(db, urls=[url], interval_seconds=3600, tags=tags or [])
     assert source.id is not None
     row = Capture(

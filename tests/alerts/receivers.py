@@ -21,7 +21,8 @@ class Hook:
 
     path: str
     headers: dict[str, str]
-    body: dict[str, Any]
+    body: Any  # parsed JSON (an object or a list) or form fields
+    raw: bytes = b""  # the request body as sent (XML posts)
 
     @property
     def key(self) -> str:
@@ -60,10 +61,12 @@ class WebhookReceiver:
                     json.loads(raw)
                     if "json" in kind
                     else {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+                    if "form" in kind
+                    else {}
                 )
                 headers = {k.title(): v for k, v in self.headers.items()}
                 with receiver._lock:
-                    receiver.requests.append(Hook(self.path, headers, body))
+                    receiver.requests.append(Hook(self.path, headers, body, raw))
                 receiver.arrived.set()
                 receiver.release.wait(timeout=60)
                 self.send_response(receiver.status)
