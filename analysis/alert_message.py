@@ -3,6 +3,10 @@
 Each message comes in plain text, Markdown and HTML, so every channel gets the format it
 renders. The body is a small list of blocks rendered three ways; nothing here sends anything.
 
+Channels that take JSON (webhooks) get `data` instead: the change as `changes --format json`
+gives it, plus its title and the `claimwatch diff` command that shows it (a list of them for a
+digest, or when one message carries several changes of an article).
+
 Titles, claims, references, metadata and diff text are scraped from pages anyone can write, so
 every string is made inert before it reaches a channel: terminal escapes, control and bidi
 characters removed; `@channel`/`@here`/`@everyone` broken with a zero-width space (Slack,
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +54,8 @@ class AlertMessage:
     text: str
     markdown: str
     html: str
+    # For JSON channels: a change object, a list of them, or the test message's object.
+    data: Any = None
 
     def title_for(self, fmt: str, *, in_body: bool) -> str:
         """The title for a channel of format `fmt` ("text", "markdown", "html"). `in_body`:
@@ -118,7 +125,8 @@ def article_message(changes: Sequence[Mapping[str, Any]]) -> AlertMessage:
             blocks.append(("rule",))
             blocks.append(("heading", headline(change)))
         blocks += _change_blocks(change, excerpt_chars=600 if len(changes) == 1 else 300)
-    return _render(title, blocks)
+    data = [change_data(c) for c in changes]
+    return _render(title, blocks, data=data[0] if len(data) == 1 else data)
 
 
 def digest_message(changes: Sequence[Mapping[str, Any]], *, day: str) -> AlertMessage:
@@ -145,15 +153,36 @@ def digest_message(changes: Sequence[Mapping[str, Any]], *, day: str) -> AlertMe
         ]
         if lines:
             blocks.append(("items", _capped(lines)))
-    return _render(title, blocks)
+    return _render(title, blocks, data=[change_data(c) for c in changes])
 
 
 def test_message() -> AlertMessage:
     """The message `claimwatch alerts test` sends."""
-    return _render(
+    title, text = (
         "claimwatch test alert",
-        [("field", "Test", "this channel will receive claimwatch alerts about edited articles.")],
+        "this channel will receive claimwatch alerts about edited articles.",
     )
+    data = {"test": True, "title": title, "message": text}
+    return _render(title, [("field", "Test", text)], data=data)
+
+
+def change_data(change: Mapping[str, Any]) -> dict[str, Any]:
+    """A change for a program: the `changes --format json` fields (text counts without the
+    diff), then `title` and `diff_command`, the command line that shows the change."""
+    data = {key: value for key, value in change.items() if key != "title"}
+    if isinstance(data.get("text"), Mapping):
+        data["text"] = {k: v for k, v in data["text"].items() if k != "ops"}
+    data["title"] = change.get("title") or ""
+    data["diff_command"] = diff_command(change)
+    return data
+
+
+def diff_command(change: Mapping[str, Any]) -> str | None:
+    """`claimwatch diff URL --from N --to M` for a change between versions, else None."""
+    before, after = change.get("from_version"), change.get("to_version")
+    if not before or not after or before == after:
+        return None  # a status change: no text to compare
+    return f"claimwatch diff {shlex.quote(change['url'])} --from {before} --to {after}"
 
 
 def _change_blocks(change: Mapping[str, Any], *, excerpt_chars: int) -> list[Block]:
@@ -208,13 +237,14 @@ def _when(iso: str) -> str:
     return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _render(title: str, blocks: list[Block]) -> AlertMessage:
+def _render(title: str, blocks: list[Block], *, data: Any = None) -> AlertMessage:
     blocks = [_inert_block(block) for block in blocks]
     return AlertMessage(
         title=_defused(inert(title, one_line=True)),
         text=_join(_text(b) for b in blocks),
         markdown=_join(_markdown(b) for b in blocks),
         html="\n".join(_html(b) for b in blocks),
+        data=data,
     )
 
 

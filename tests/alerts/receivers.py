@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -33,7 +35,8 @@ class Hook:
 class WebhookReceiver:
     """Accepts JSON and form posts; can be down (port closed) or hold requests unanswered."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
+        self.tls = tls  # (certificate, key): answer HTTPS (jsons://, forms://)
         self.port = _free_port()
         self.requests: list[Hook] = []
         self.arrived = threading.Event()  # set when a request comes in
@@ -77,6 +80,10 @@ class WebhookReceiver:
                 pass
 
         self._server = _QuietServer(("127.0.0.1", self.port), Handler)
+        if self.tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
