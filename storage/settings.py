@@ -64,6 +64,28 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.home / 'claimwatch.db'}"
 
 
+# CLAIMWATCH_HOME holds channel URLs with their tokens (the database), archived pages and logs:
+# nothing in it is for other users of the machine.
+PRIVATE_UMASK = 0o077
+
+
+def keep_files_private() -> None:
+    """Create every later file of this process and of its children (crawls) 0600 and every
+    directory 0700, whatever the umask was (a stricter one is kept)."""
+    current = os.umask(PRIVATE_UMASK)
+    os.umask(current | PRIVATE_UMASK)
+
+
+def tighten(path: Path, mode: int) -> None:
+    """Give an existing file or directory of ours `mode` if it allows more (older versions
+    created them world-readable)."""
+    try:
+        if path.stat().st_mode & 0o777 & ~mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
+
+
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings (cached; call `get_settings.cache_clear()` after env changes)."""
