@@ -46,11 +46,14 @@ def run_demo(*, home: str | None = None, serve_port: int | None = None) -> None:
     os.environ["CLAIMWATCH_HOME"] = str(demo_home)
     os.environ["CLAIMWATCH_DATABASE_URL"] = ""
     os.environ["CLAIMWATCH_AUTOTHROTTLE"] = "false"  # our own server on 127.0.0.1
+    server = SiteServer()
+    # The SSRF guard refuses loopback addresses: let through our own server's, and no other.
+    os.environ["CLAIMWATCH_ALLOWED_NETWORKS"] = server.host
     get_settings.cache_clear()
     reset_engines()
     migrate()
     started = time.monotonic()
-    with SiteServer() as server:
+    with server:
         urls = publish(server, edited=False)
         console.print(f"[bold]Sample blog[/] served at {server.base_url}; state in {demo_home}")
         with session() as db:

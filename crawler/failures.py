@@ -16,6 +16,9 @@ from scrapy.exceptions import (
     UnsupportedURLSchemeError,
 )
 
+from analysis.urls import length_problem
+from crawler.guard import AddressRefused
+
 
 def describe_size(size: int) -> str:
     """A byte count the way people say it: 10 MB, 20 KB, 1500 bytes."""
@@ -38,11 +41,14 @@ def url_problem(url: Any) -> str:
         return f"malformed URL (not http/https): {url}"
     if not host or any(ch.isspace() for ch in url):
         return f"malformed URL: {url}"
-    return ""
+    # Scrapy would drop it (URLLENGTH_LIMIT) without a word: the source would go unchecked.
+    return length_problem(url)
 
 
 def explain_failure(exc: BaseException, url: str, *, timeout: float, maxsize: int) -> str:
     """What a download exception means for the reader of a capture, in one line."""
+    if isinstance(exc, AddressRefused):
+        return one_line(exc, limit=300)
     if isinstance(exc, DownloadTimeoutError):
         return f"timeout after {timeout:g} s"
     if isinstance(exc, CannotResolveHostError):

@@ -22,7 +22,14 @@ ROBOTSTXT_OBEY = _settings.obey_robots
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsTxtMiddleware": 100,
+    # Above RetryMiddleware (550): a refused address is named at once, never retried.
+    "crawler.guard.AddressGuardMiddleware": 560,
 }
+
+# The SSRF guard (crawler/guard.py): every resolved address is checked before connecting.
+TWISTED_DNS_RESOLVER = "crawler.guard.GuardedResolver"
+CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES = _settings.allow_private_addresses
+CLAIMWATCH_ALLOWED_NETWORKS = _settings.allowed_networks
 
 # Concurrency and throttling: many sites at once, little load on each.
 CONCURRENT_REQUESTS = 16

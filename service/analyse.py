@@ -15,6 +15,7 @@ from analysis.assess import ArticleState, assess_capture, needs_extraction
 from analysis.document import Extraction
 from analysis.extract import extract_article
 from analysis.vocabulary import CaptureOutcome
+from service.library_logs import route_library_logs
 from storage.archive import read_payload
 from storage.db import session
 from storage.models import Capture, Source
@@ -150,6 +151,7 @@ def _payload_job(capture: Capture, archive_dir: Path) -> tuple[bytes, str, str] 
 
 
 def _extract_one(job: tuple[bytes, str, str]) -> Extraction:
+    route_library_logs()  # here, so that pool workers route theirs too
     body, url, content_type = job
     return extract_article(body, url=url, content_type=content_type)
 

@@ -1,5 +1,9 @@
 """Apprise channels: check a URL, show it with its secrets masked, send one message.
 
+JSON webhooks (json://, jsons://) get the change as structured JSON rather than Apprise's
+title/message object: posted here with the URL's own method, headers, credentials, query and
+TLS settings as Apprise parsed them. Every other channel gets the readable message via Apprise.
+
 Channel URLs hold secrets (tokens in paths, passwords, `+Authorization` headers). They are
 read from the database only to send; everything shown or logged goes through `mask` (Apprise's
 privacy rendering, then header values, secret-looking parameters and long path segments
@@ -9,14 +13,18 @@ masked too) or `scrub` (every secret-looking piece of the URL removed from an er
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
+import requests
 from apprise import Apprise, AppriseAsset, NotifyFormat
 from apprise.plugins.base import NotifyBase
+from apprise.plugins.custom_json import NotifyJSON
 
 from analysis.alert_message import AlertMessage
 
@@ -97,20 +105,56 @@ def send(url: str, message: AlertMessage, *, key: str) -> str | None:
         headers = getattr(plugin, "headers", None)
         if isinstance(headers, dict):
             headers.update({"Idempotency-Key": key, "X-Claimwatch-Alert": key})
+        if isinstance(plugin, NotifyJSON) and message.data is not None:
+            return _post_json(plugin, message.data, url=url)
         fmt = plugin.notify_format
         body = {NotifyFormat.HTML: message.html, NotifyFormat.MARKDOWN: message.markdown}.get(
             fmt, message.text
         )
+        # Channels without a title field (Mattermost, Telegram, Rocket.Chat…) paste the title
+        # into the body as it is: it must be escaped for the body's format.
+        title = message.title_for(str(fmt.value), in_body=plugin.title_maxlen <= 0)
         sender = Apprise(asset=ASSET)
         sender.add(plugin)
         with _apprise_log() as log:
-            ok = sender.notify(body=body, title=message.title, body_format=fmt)
+            ok = sender.notify(body=body, title=title, body_format=fmt)
     except Exception as exc:  # a plugin bug must not stop the delivery of other alerts
         return scrub(f"{type(exc).__name__}: {exc}", url)
     if ok:
         return None
     lines = [line for line in log.getvalue().splitlines() if line.strip()]
     return scrub(" ".join(lines) or "the channel reported a failure", url)
+
+
+def _post_json(plugin: NotifyJSON, data: Any, *, url: str) -> str | None:
+    """POST (or the URL's method) `data` as JSON the way Apprise's json:// plugin would."""
+    target = f"{'https' if plugin.secure else 'http'}://{plugin.host}"
+    if isinstance(plugin.port, int):
+        target += f":{plugin.port}"
+    target += plugin.fullpath
+    # The plugin's headers hold the user's `+Header`s and the idempotency key set above.
+    headers = {"User-Agent": plugin.app_id, "Content-Type": "application/json", **plugin.headers}
+    try:
+        response = requests.request(
+            plugin.method,
+            target,
+            data=json.dumps(data, ensure_ascii=False).encode("utf-8"),
+            params=plugin.params,
+            headers=headers,
+            auth=(plugin.user, plugin.password) if plugin.user else None,
+            verify=plugin.verify_certificate,
+            timeout=plugin.request_timeout,
+            allow_redirects=plugin.redirects,
+        )
+    except requests.RequestException as exc:
+        kind = type(exc).__name__
+        reason = f"A Connection error occurred sending JSON notification to {plugin.host} ({kind})."
+        return scrub(reason, url)
+    if 200 <= response.status_code < 300:
+        return None
+    status = NotifyJSON.http_response_code_lookup(response.status_code)
+    reason = f"Failed to send JSON {plugin.method} notification: {status}"
+    return scrub(f"{reason}{', ' if status else ''}error={response.status_code}.", url)
 
 
 @contextmanager

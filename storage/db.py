@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -12,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from storage.settings import get_settings
+from storage.settings import get_settings, keep_files_private, tighten
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -34,12 +35,29 @@ def get_engine(url: str | None = None) -> Engine:
 
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
+    # Every process that opens the database writes under CLAIMWATCH_HOME (captures, archive,
+    # logs): from here on its files, and its crawl subprocesses', are private.
+    keep_files_private()
+    home = get_settings().home
+    for folder in (home / "archive", home / "logs"):
+        tighten(folder, 0o700)
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(Path(url.removeprefix("sqlite:///")))
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite does; its -wal and -shm files get the
+    database file's mode from SQLite. Files an older version left readable are tightened."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            tighten(file, 0o600)
 
 
 def migrate(url: str | None = None) -> None:

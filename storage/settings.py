@@ -6,7 +6,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from analysis.addresses import AddressPolicy, parse_networks
 
 
 def _default_home() -> Path:
@@ -32,6 +35,23 @@ class Settings(BaseSettings):
     user_agent: str = "claimwatch/0.1 (+https://github.com/claimwatch/claimwatch)"
     obey_robots: bool = True
     autothrottle: bool = True
+    # The SSRF guard (analysis/addresses.py): loopback, private, link-local… addresses are
+    # refused unless allowed, all of them or only the listed networks ("10.1.0.0/16,10.2.0.7").
+    allow_private_addresses: bool = False
+    allowed_networks: str = ""
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # a malformed network fails at start-up, not at the first fetch
+        return value
+
+    @property
+    def address_policy(self) -> AddressPolicy:
+        """Which addresses may be fetched."""
+        return AddressPolicy.from_settings(
+            allow_private=self.allow_private_addresses, networks=self.allowed_networks
+        )
 
     @property
     def archive_dir(self) -> Path:
@@ -42,6 +62,28 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         """The configured database URL, or the SQLite file under home."""
         return self.database_url or f"sqlite:///{self.home / 'claimwatch.db'}"
+
+
+# CLAIMWATCH_HOME holds channel URLs with their tokens (the database), archived pages and logs:
+# nothing in it is for other users of the machine.
+PRIVATE_UMASK = 0o077
+
+
+def keep_files_private() -> None:
+    """Create every later file of this process and of its children (crawls) 0600 and every
+    directory 0700, whatever the umask was (a stricter one is kept)."""
+    current = os.umask(PRIVATE_UMASK)
+    os.umask(current | PRIVATE_UMASK)
+
+
+def tighten(path: Path, mode: int) -> None:
+    """Give an existing file or directory of ours `mode` if it allows more (older versions
+    created them world-readable)."""
+    try:
+        if path.stat().st_mode & 0o777 & ~mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
 
 
 @lru_cache

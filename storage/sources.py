@@ -8,18 +8,31 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
-from analysis.urls import normalize_url
+from analysis.addresses import AddressPolicy
+from analysis.urls import InvalidURL, normalize_url
 from storage.models import Source, utcnow
+from storage.settings import get_settings
 
 
 def track(
-    db: Session, *, urls: Sequence[str], interval_seconds: int, tags: Sequence[str] = ()
+    db: Session,
+    *,
+    urls: Sequence[str],
+    interval_seconds: int,
+    tags: Sequence[str] = (),
+    policy: AddressPolicy | None = None,
 ) -> list[tuple[Source, bool]]:
     """Add or re-activate sources; returns each with whether it was newly added.
 
-    Raises analysis.urls.InvalidURL before touching anything if any URL is invalid.
+    Raises analysis.urls.InvalidURL before touching anything if any URL is invalid, or names
+    an IP address the address policy (default: the settings') refuses.
     """
     normalized = [(url.strip(), normalize_url(url)) for url in urls]
+    policy = policy or get_settings().address_policy
+    for url, _ in normalized:
+        refusal = policy.url_refusal(url)
+        if refusal is not None:
+            raise InvalidURL(refusal)
     results: list[tuple[Source, bool]] = []
     for url, norm in normalized:
         source = db.exec(select(Source).where(Source.normalized_url == norm)).first()

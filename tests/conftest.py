@@ -18,6 +18,9 @@ POSTGRES_URL = os.environ.get("CLAIMWATCH_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Every fixture server listens on 127.0.0.1, which the SSRF guard refuses by default; the
+# guard's own tests (tests/crawler/test_guard.py) switch this off again.
+os.environ["CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES"] = "true"
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +84,7 @@ def home(
         monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", url)
     else:
         monkeypatch.delenv("CLAIMWATCH_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES", "true")
     # Fast, polite-enough crawls against 127.0.0.1.
     monkeypatch.setenv("CLAIMWATCH_AUTOTHROTTLE", "false")
     monkeypatch.setenv("CLAIMWATCH_DOWNLOAD_TIMEOUT", "5")

@@ -41,19 +41,42 @@ def record(
     at: datetime | None = None,
 ) -> Change | None:
     """`capture` in the caller's transaction (what service.analyse does for each capture)."""
-    body = page(version)
-    [(source, _)] = track(db, urls=[url], interval_seconds=3600, tags=tags or [])
+    return record_body(db, page(version), url=url, tags=tags, at=at)
+
+
+def record_body(
+    db: Session,
+    body: bytes,
+    *,
+    url: str = URL,
+    tags: list[str] | None = None,
+    at: datetime | None = None,
+) -> Change | None:
+    """Record a capture of `url` serving `body` in the caller's transaction; its change."""
+    return _record(db, body, url=url, tags=tags or [], at=at, status=200)
+
+
+def capture_status(status: int, *, url: str = URL) -> Change | None:
+    """Record a capture of `url` answering `status` with no article (404, 410…); its change."""
+    with session() as db:
+        return _record(db, b"", url=url, tags=[], at=None, status=status)
+
+
+def _record(
+    db: Session, body: bytes, *, url: str, tags: list[str], at: datetime | None, status: int
+) -> Change | None:
+    [(source, _)] = track(db, urls=[url], interval_seconds=3600, tags=tags)
     assert source.id is not None
     row = Capture(
         source_id=source.id,
         url=url,
         fetched_at=at or utcnow(),
-        status=200,
-        payload_sha256=hashlib.sha256(body).hexdigest(),
+        status=status,
+        payload_sha256=hashlib.sha256(body).hexdigest() if status == 200 else None,
     )
     db.add(row)
     db.flush()
-    extraction = extract_article(body, url=url, content_type="text/html")
+    extraction = extract_article(body, url=url, content_type="text/html") if status == 200 else None
     previous = latest_version(db, source_id=source.id)
     state = article_state(db, source=source, latest=previous)
     assessment = assess_capture(state, capture_facts(row), extraction)

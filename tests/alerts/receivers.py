@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -21,7 +23,8 @@ class Hook:
 
     path: str
     headers: dict[str, str]
-    body: dict[str, Any]
+    body: Any  # parsed JSON (an object or a list) or form fields
+    raw: bytes = b""  # the request body as sent (XML posts)
 
     @property
     def key(self) -> str:
@@ -32,7 +35,8 @@ class Hook:
 class WebhookReceiver:
     """Accepts JSON and form posts; can be down (port closed) or hold requests unanswered."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
+        self.tls = tls  # (certificate, key): answer HTTPS (jsons://, forms://)
         self.port = _free_port()
         self.requests: list[Hook] = []
         self.arrived = threading.Event()  # set when a request comes in
@@ -60,10 +64,12 @@ class WebhookReceiver:
                     json.loads(raw)
                     if "json" in kind
                     else {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+                    if "form" in kind
+                    else {}
                 )
                 headers = {k.title(): v for k, v in self.headers.items()}
                 with receiver._lock:
-                    receiver.requests.append(Hook(self.path, headers, body))
+                    receiver.requests.append(Hook(self.path, headers, body, raw))
                 receiver.arrived.set()
                 receiver.release.wait(timeout=60)
                 self.send_response(receiver.status)
@@ -74,6 +80,10 @@ class WebhookReceiver:
                 pass
 
         self._server = _QuietServer(("127.0.0.1", self.port), Handler)
+        if self.tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

@@ -91,14 +91,18 @@ def test_alerts_through_monitoring_passes(
         "alerts: 2 sent, 0 pending",
     )
     assert major_hook.requests == []
+    # The JSON webhook gets the change as `changes --format json` has it, title and diff added.
     [text_alert] = webhook.requests
-    assert text_alert.body["title"] == f"Article edited: {TITLE} — text: +9/−6 words"
-    body = text_alert.body["message"]
-    assert f"URL: {url}" in body
-    assert "Detected: " in body and "Summary: text: +9/−6 words" in body
-    assert "We don’t [-bounce back like we used to-]{+recover as quickly as we did in our" in body
+    [listed] = json.loads(cli("changes", "--format", "json"))
+    assert text_alert.body == {
+        **listed,
+        "title": TITLE,
+        "diff_command": f"claimwatch diff {url} --from 1 --to 2",
+    }
+    assert (text_alert.body["summary"], text_alert.body["kinds"]) == ("text: +9/−6 words", ["text"])
+    assert "bounce back like we used to" in cli(*text_alert.body["diff_command"].split()[1:])
     [mail] = smtp.messages
-    assert mail["Subject"] == text_alert.body["title"]
+    assert mail["Subject"] == f"Article edited: {TITLE} — text: +9/−6 words"
     outbox = json.loads(cli("alerts", "outbox", "--format", "json"))
     keys = {row["channel_id"]: row["key"] for row in outbox}
     assert (text_alert.key, mail["X-Claimwatch-Alert"]) == (keys[1], keys[3])
@@ -124,8 +128,8 @@ def test_alerts_through_monitoring_passes(
     webhook.up()
     cli("alerts", "retry")
     assert run()[1] == "alerts: 1 sent, 0 pending"
-    titles = [hook.body["title"] for hook in webhook.requests]
-    assert titles == [text_alert.body["title"], claims_alert.body["title"]]
+    assert [hook.body["id"] for hook in webhook.requests] == [1, 2]
+    assert webhook.requests[1].body["claims"]["modified"][0]["change"] == "weakened"
     assert len(major_hook.requests) == 1 and len(smtp.messages) == 2
 
     log = json.loads(cli("alerts", "log", "--channel", "1", "--format", "json"))

@@ -52,7 +52,7 @@ def test_killed_mid_delivery(home: Path, webhook: WebhookReceiver) -> None:
     assert [interrupted.path, resent.path, second.path] == ["/first", "/first", "/second"]
     assert interrupted.key == resent.key == outbox[1]["key"]
     assert interrupted.body == resent.body
-    assert "1 claim weakened" in resent.body["title"]
+    assert "1 claim weakened" in resent.body["summary"]  # the change as JSON
     # ... so a receiver that keeps one message per key has each alert exactly once.
     assert set(webhook.delivered()) == {outbox[1]["key"], outbox[2]["key"]}
     after = {r["id"]: r for r in json.loads(ok("alerts", "outbox", "--format", "json"))}

@@ -133,7 +133,7 @@ def test_backoff_then_failed(home: Path, webhook: WebhookReceiver) -> None:
 
 
 def test_one_message_per_changed_article(home: Path, webhook: WebhookReceiver) -> None:
-    channel(webhook.url())
+    channel(webhook.url("form"))
     capture("v1")
     capture("v1", url=OTHER)
     capture("v3-text-edit")
@@ -149,7 +149,7 @@ def test_one_message_per_changed_article(home: Path, webhook: WebhookReceiver) -
 
 
 def test_a_retried_message_keeps_its_key_and_content(home: Path, webhook: WebhookReceiver) -> None:
-    channel(webhook.url())
+    channel(webhook.url("form"))
     capture("v1")
     capture("v3-text-edit")
     webhook.down()
@@ -229,7 +229,7 @@ def test_a_claim_is_compare_and_set(home: Path) -> None:
 
 
 def test_daily_digest_waits_for_the_day_to_end(home: Path, webhook: WebhookReceiver) -> None:
-    channel(webhook.url(), digest="daily")
+    channel(webhook.url("form"), digest="daily")
     t = datetime.fromisoformat("2026-03-04T10:00:00+00:00")
     capture("v1", at=t)
     capture("v1", url=OTHER, at=t)
