@@ -13,6 +13,7 @@ from claimwatch.durations import parse_duration
 from claimwatch.web.render import check_csrf, render
 from storage.browse import feed_choices, sources_health
 from storage.db import session
+from storage.settings import get_settings
 from storage.sources import configure, track
 from storage.triage import UnknownChange, add_note, set_labels, set_reviewed
 
@@ -22,11 +23,11 @@ MAX_BULK = 500
 
 
 def trackable_url(url: str) -> str:
-    """The normalized URL if it may be tracked, else InvalidURL.
-
-    The hook for the private-address guard (branch hardening-net, crawler/guard.py): once it
-    lands, call it here so the UI refuses loopback, private and link-local targets up front.
-    """
+    """The normalized URL if it may be tracked, else InvalidURL (including the private-address
+    guard's refusal of loopback, private and link-local IP literals)."""
+    refusal = get_settings().address_policy.url_refusal(url)
+    if refusal is not None:
+        raise InvalidURL(refusal)
     return normalize_url(url)
 
 
