@@ -45,7 +45,8 @@ _KINDS: dict[str, str] = {
         |header|inner|title|count|link|policy|note|holder|root) | comment-(?:wrap|respond
         |form.*|section|thread|holder|policy|replybox.*|reply-title|footer|timestamp)
         | (?:div-)?comment-\d+
-        | respond | reply-title | disqus_thread | dsq-.* | discussion | commentary-list
+        | respond | reply-title | disqus_thread | dsq-.* | discussion-(?:area|section|list|thread)
+        | commentary-list
         | (?:article|post|entry|squarespace|blog-item)-comments | wp-block-comments.*
         | wp-block-post-comments.* | giscus | utterances | fb-comments | comment-holder
         | c\d{4,}(?:-\w+)? | top-ra | top-continue | comment-editor.*
@@ -56,7 +57,7 @@ _KINDS: dict[str, str] = {
         | .*-widget-area | footer-widgets.* | et_pb_widget | layout__side
     """,
     "newsletter": r"""
-        .*newsletter.* | .*subscri(?:be|ption).* | .*sign-?up.* | .*opt-?in.* | mc_embed.*
+        .*newsletter.* | .*subscri(?:be(?!r)|ption).* | .*sign-?up.* | .*opt-?in.* | mc_embed.*
         | .*mailchimp.* | .*convertkit.* | .*mailing-list.* | email-capture.* | .*footer-cta.*
         | tip-?box.* | tips?-line | cta-caption | .*lead-?gen.*
     """,

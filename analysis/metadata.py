@@ -181,7 +181,9 @@ def read_metadata(tree: HtmlElement, furniture: Boilerplate, url: str = "") -> P
     modified = _iso(dated.get("dateModified"))
     modified = modified or next(filter(None, map(_iso, head.get("modified", []))), "")
     if root is not None and not (published and modified):
-        in_article, updated = _article_dates(root, element, furniture)
+        # A page that declares when it was modified but not when it was published states no
+        # publication date: a text search would only find the update or review date again.
+        in_article, updated = _article_dates(root, element, furniture, search=not modified)
         published = published or in_article
         modified = modified or updated
     author, sitename = _author_and_site(tree, url)
@@ -308,24 +310,22 @@ def _is_site_heading(el: HtmlElement) -> bool:
 
 
 def _choose_title(headline: str, og: str, h1s: list[str], html_title: str, sites: list[str]) -> str:
-    if headline and (not (og or h1s) or any(_agree(headline, t) for t in (og, *h1s) if t)):
-        return headline
-    agreed = [h for h in h1s if og and _agree(h, og)]
-    if agreed:
-        return og
-    if headline:
-        return headline
-    if og:
-        return og
+    """The title most sources agree on; ties go to JSON-LD, og:title, the <h1>, <title>."""
     page_title = _strip_site(html_title, sites)
-    if len(h1s) == 1:
-        return h1s[0]
-    for h1 in h1s:
-        if page_title and _agree(h1, page_title):
-            return h1
-    if h1s:
-        return h1s[0]
-    return page_title if page_title != html_title else _shorter_side_dropped(page_title)
+    if page_title == html_title:
+        page_title = _shorter_side_dropped(page_title)
+    names = {s.casefold() for s in sites}
+    sources = [("ld", headline), ("og", og), *(("h1", h) for h in h1s), ("title", page_title)]
+    # A source that only names the site ("Home", the site name as og:title) is no title.
+    sources = [(k, t) for k, t in sources if t and t.casefold() not in names] or [
+        (k, t) for k, t in sources if t
+    ]
+    best, support = "", -1
+    for kind, text in sources:
+        agreeing = {k for k, other in sources if k != kind and _agree(text, other)}
+        if len(agreeing) > support:
+            best, support = text, len(agreeing)
+    return best
 
 
 def _agree(a: str, b: str) -> bool:
@@ -411,7 +411,7 @@ def _article_root(element: HtmlElement) -> HtmlElement | None:
 
 
 def _article_dates(
-    root: HtmlElement, title: HtmlElement | None, furniture: Boilerplate
+    root: HtmlElement, title: HtmlElement | None, furniture: Boilerplate, *, search: bool
 ) -> tuple[str, str]:
     own = set(title.iterancestors()) if title is not None else set()
     # Another article nested in this one (a comment, a card) does not date this one.
@@ -439,7 +439,7 @@ def _article_dates(
                 published = published or stamp
     if not published and title is not None:
         published = _dateline(title, skip)
-    if not published:
+    if not published and search:
         published = _searched_date(root, furniture)
     return published, modified
 

@@ -34,7 +34,7 @@ class FixturePage:
     name: str
     path: Path
     title: str
-    published: str  # "" when the page states no publication date
+    published: str  # the publication date the page states, "" when it states none
     article: str  # XPath of the container of the article body
     footer: str
     comments: str | None = None  # the list whose last child is a comment
@@ -48,16 +48,6 @@ class FixturePage:
     def url(self) -> str:
         return f"https://fixtures.example/{self.name}/"
 
-
-# Pages that state only a modification or review date: their publication date is unknown.
-_NO_PUBLISHED = frozenset(
-    {
-        "medical-center.ad-slots-with-policy-text-no-article-element",
-        "gov-health.condition-page-cookie-banner-review-dates",
-        "gov-health.live-well-page-contents-list",
-        "legacy-html4.table-layout-no-headings-no-metadata",
-    }
-)
 
 _BLOG_FIXTURES = [
     FixturePage(
@@ -134,7 +124,7 @@ def theme_pages() -> list[FixturePage]:
                 name,
                 THEMES / entry["page"],
                 entry["title"],
-                "" if name in _NO_PUBLISHED else entry["published"],
+                entry["published"],
                 article=entry["article"],
                 footer=entry["footer"],
                 comments=entry["comments"],
@@ -162,6 +152,14 @@ def _encoding(body: bytes) -> str:
     except UnicodeDecodeError:
         return "cp1252"
     return "utf-8"
+
+
+def article_text(page: FixturePage, body: bytes) -> str:
+    """The text of the page's article container in `body`, whitespace collapsed."""
+    encoding = _encoding(body)
+    root = lxml.html.document_fromstring(body.decode(encoding, errors="replace"))
+    container = _one(root, page.article)
+    return " ".join(container.text_content().split()) if container is not None else ""
 
 
 def parse(page: FixturePage) -> tuple[HtmlElement, str, str]:
@@ -582,12 +580,13 @@ def variant(page: FixturePage, name: str) -> bytes | None:
 
 def applicable(page: FixturePage) -> list[str]:
     """The variants that apply to `page` (a page without comments gets no comment variants)."""
-    names = []
-    for name, fn in BOILERPLATE.items():
-        root, _, _ = parse(page)
-        if fn(page, root):
-            names.append(name)
-    return [*names, "all"]
+    needs = {
+        "comment-added": page.comments or page.comments_count,
+        "comments-grow": page.comments or page.comments_count,
+        "sidebar-widget": page.sidebar,
+        "nav-item": page.nav,
+    }
+    return [name for name in BOILERPLATE if needs.get(name, True)] + ["all"]
 
 
 # --- the article edit ----------------------------------------------------------------------------
