@@ -135,6 +135,7 @@ _SITE_CANDIDATES = etree.XPath(
     " or contains(@class, 'brand') or contains(@class, 'masthead') or contains(@class, 'name')"
     " or contains(@id, 'logo') or contains(@id, 'site') or contains(@id, 'masthead')]"
 )
+_HOME = re.compile(r"^(?:/|\./|\.\./|https?://[^/?#]+/?)$")
 _UPDATED = re.compile(r"updated|modified|reviewed", re.I)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _TEXT_DATE = re.compile(
@@ -279,6 +280,9 @@ def _site_names(
         publisher = node.get("publisher")
         if isinstance(publisher, dict):
             sites.append(_text(publisher.get("name")))
+    for h1 in tree.iter("h1"):
+        if _is_site_heading(h1):
+            sites.append(normalize_text(h1.text_content()))
     for el in _SITE_CANDIDATES(tree):
         if any(_SITE_TOKENS.match(t) for t in _classes(el)):
             text = normalize_text(el.text_content())
@@ -306,6 +310,10 @@ def _h1_texts(tree: HtmlElement, furniture: Boilerplate) -> list[str]:
 
 
 def _is_site_heading(el: HtmlElement) -> bool:
+    # The site's name set as a heading: marked as a logo or site title, or a link home.
+    links = el.findall(".//a")
+    if links and all(_HOME.match(a.get("href", "").strip()) for a in links):
+        return True
     return any(_SITE_TOKENS.match(t) for node in (el, *el.iterancestors()) for t in _classes(node))
 
 
