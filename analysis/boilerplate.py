@@ -179,10 +179,14 @@ _CONTAINER_WORDS = 60
 _UNLINKED_TEXT = etree.XPath(
     "descendant-or-self::text()[not(ancestor::a)][not(ancestor::script)][not(ancestor::style)]"
 )
+_INLINE = frozenset({"span", "em", "strong", "small", "font"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LAYOUT_BLOCKS = _HEADINGS | {"p", "div", "ul", "ol", "blockquote", "table", "form"}
-_BYLINE = re.compile(r"^(?:by|written by|words by|posted by|reviewed by)\s+\S.{0,60}$", re.I)
-_WORD = re.compile(r"[^\W_]+")
+# "By Ann Lee", "Written by Dr. Jo Reyes, RD": a name, capitalised, no digits.
+_BYLINE = re.compile(
+    r"^(?i:by|written by|words by|posted by|reviewed by)\s+(?:(?i:dr|prof)\.?\s+)?"
+    r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|la))*(?:,\s*[A-Z][\w .,]*)?$"
+)
 
 
 _COMPACT = {kind: re.sub(r"\s+", "", pattern) for kind, pattern in _KINDS.items()}
@@ -425,9 +429,22 @@ def _in_list_or_table(el: HtmlElement) -> bool:
     return any(a.tag in ("table", "ul", "ol", "dl") for a in el.iterancestors())
 
 
+def _stands_alone(el: HtmlElement) -> bool:
+    # An inline element is judged on its own only when no text runs around it: "24" inside
+    # "walked <span>24</span> minutes" is article text, a lone "<span>24</span>" a counter.
+    parent = el.getparent()
+    if parent is None:
+        return False
+    if (parent.text or "").strip() or (el.tail or "").strip():
+        return False
+    return not any((sibling.tail or "").strip() for sibling in parent if sibling is not el)
+
+
 def _text_kind(el: HtmlElement) -> str:
+    if el.tag in _INLINE and not _stands_alone(el):
+        return ""
     text = " ".join(el.text_content().split())
-    if not text or len(_WORD.findall(text)) > _MAX_TEXT_RULE_WORDS:
+    if not text or len(text.split()) > _MAX_TEXT_RULE_WORDS:
         return ""
     bare = text.strip(" .:·•|-–—")
     if _AD_LABEL.match(bare):

@@ -163,9 +163,11 @@ def read_metadata(tree: HtmlElement, furniture: Boilerplate, url: str = "") -> P
     """Title, dates, author and site name of the page in `tree` (furniture marked, not removed)."""
     head = _head_meta(tree)
     nodes = list(_json_ld_nodes(tree))
-    sites = _site_names(tree, head, nodes, furniture)
-    h1s = _h1_texts(tree, furniture)
+    sites = _declared_sites(tree, head, nodes)
     og = head.get("og:title") or head.get("twitter:title", "")
+    if _SEPARATOR.search(og) or _SEPARATOR.search(head.get("title", "")):
+        sites += _shown_sites(tree, sites)  # only needed to strip a suffix, and not cheap
+    h1s = _h1_texts(tree, furniture)
     og = _strip_site(og, sites) if og else ""
     article_node = _article_node(nodes, [og, *h1s])
     page_node = next((n for n in nodes if _types(n) & _PAGE_TYPES), None)
@@ -270,9 +272,10 @@ def _article_node(nodes: list[dict[str, Any]], others: list[str]) -> dict[str, A
     return articles[0] if articles else None
 
 
-def _site_names(
-    tree: HtmlElement, head: dict[str, Any], nodes: list[dict[str, Any]], furniture: Boilerplate
+def _declared_sites(
+    tree: HtmlElement, head: dict[str, Any], nodes: list[dict[str, Any]]
 ) -> list[str]:
+    """Site names the page declares (og:site_name, JSON-LD) or shows as a heading linking home."""
     sites = list(head["sites"])
     for node in nodes:
         if _types(node) & _SITE_TYPES:
@@ -283,12 +286,18 @@ def _site_names(
     for h1 in tree.iter("h1"):
         if _is_site_heading(h1):
             sites.append(normalize_text(h1.text_content()))
+    return [s for s in dict.fromkeys(sites) if s]
+
+
+def _shown_sites(tree: HtmlElement, known: list[str]) -> list[str]:
+    """Site names shown in elements marked as the site's title or logo."""
+    sites = []
     for el in _SITE_CANDIDATES(tree):
         if any(_SITE_TOKENS.match(t) for t in _classes(el)):
             text = normalize_text(el.text_content())
-            if text and len(text.split()) <= 8:
+            if text and len(text.split()) <= 8 and text not in known:
                 sites.append(text)
-    return [s for s in dict.fromkeys(sites) if s]
+    return list(dict.fromkeys(sites))
 
 
 def _classes(el: HtmlElement) -> list[str]:

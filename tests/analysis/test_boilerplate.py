@@ -98,6 +98,10 @@ def test_furniture_by_text_is_removed(line: str) -> None:
         # numbers in a table or a list are data, not counters
         "<table><tr><td>Steps</td><td>8000</td></tr><tr><td>Risk</td><td>24</td></tr></table>",
         "<ol><li><span>24</span></li></ol>",
+        # numbers and phrases inside running text
+        "<div>Participants walked <span>24</span> minutes a day on average.</div>",
+        "<p><strong>By 2030,</strong> half of adults will be inactive.</p>",
+        "<p>By 2030 half of adults will be inactive.</p>",
         # a scientific article's Discussion section and paywalled paragraphs
         f"<section id='discussion'><h2>Discussion</h2><p>{PARAGRAPH}</p></section>",
         f"<div class='subscriber-content'><p>Subscriber paragraph: {PARAGRAPH}</p></div>",
