@@ -110,7 +110,8 @@ _BODY_TOKENS = re.compile(
     r"|story-body|story__body|entry-body|post-entry|blog-content|blog-post-content|gh-content"
     r"|post-text|article-text|article__body|article__content|body-text|c-article-body"
     r"|b-article-body|field--name-body|e-content|blog-item-content|post-body-container"
-    r"|available-content|post-content__body|td-post-content|single-content|content-body)$",
+    r"|available-content|post-content__body|td-post-content|single-content|content-body|entry"
+    r"|elementor-widget-theme-post-content)$",
     re.I,
 )
 
@@ -297,6 +298,26 @@ def article_container(title: HtmlElement, min_words: int = _CONTAINER_WORDS) -> 
 
 def _words(el: HtmlElement) -> int:
     return sum(len(text.split()) for text in _UNLINKED_TEXT(el))
+
+
+def article_body(container: HtmlElement, min_words: int = _CONTAINER_WORDS) -> list[HtmlElement]:
+    """The body containers inside the article's container (outermost first), if they hold it.
+
+    Themes mark the post body (`.entry-content`, `itemprop=articleBody` ...): what the theme
+    puts around it in the same column (post navigation, a promo, a "Popular now" list) is not
+    the article, marked or not. [] when no body container holds `min_words` words, so that a
+    class reused for an excerpt or a wrapper of the first paragraph alone is not trusted.
+    """
+    found = body_containers(container)
+    if container.get("itemprop") == "articleBody" or any(
+        _BODY_TOKENS.match(t) for t in _tokens(container)
+    ):
+        found.insert(0, container)
+    chosen = set(found)
+    outermost = [el for el in found if not any(a in chosen for a in el.iterancestors())]
+    if sum(_words(el) for el in outermost) < min_words:
+        return []
+    return outermost
 
 
 def unwrap_layout_tables(tree: HtmlElement) -> int:

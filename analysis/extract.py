@@ -126,20 +126,23 @@ def _extract(body: bytes, *, url: str, content_type: str) -> Extraction:
 
 
 def _isolated(tree: etree._Element, container: etree._Element | None) -> etree._Element:
-    """A page holding only `container` (the article's), or `tree` when there is none."""
+    """A page holding only the article's body (or its container), or `tree` when none is found."""
     if container is None:
         return tree
     # Whatever lies outside the article's container is furniture, recognised or not: a menu
-    # column, a promo box, a footer line. trafilatura then looks nowhere else.
+    # column, a promo box, a footer line; within it, what lies beside a marked post body is
+    # the theme's too. trafilatura then looks nowhere else.
+    parts = boilerplate.article_body(container) or [container]
     page = lxml.html.document_fromstring("<html><body></body></html>")
     holder = page.find("body")
-    if container.tag != "article" and container.find(".//article") is None:
+    if not any(p.tag == "article" or p.find(".//article") is not None for p in parts):
         # trafilatura looks for the body in an <article> (among others) before it falls back
         # to collecting loose paragraphs, which drops headings and lists.
         holder = lxml.html.Element("article")
         page.find("body").append(holder)
-    container.tail = None
-    holder.append(container)
+    for part in parts:
+        part.tail = None
+        holder.append(part)
     return page
 
 

@@ -155,11 +155,10 @@ def _encoding(body: bytes) -> str:
 
 
 def article_text(page: FixturePage, body: bytes) -> str:
-    """The text of the page's article container in `body`, whitespace collapsed."""
+    """The text of what the page's article XPath selects in `body`, whitespace collapsed."""
     encoding = _encoding(body)
     root = lxml.html.document_fromstring(body.decode(encoding, errors="replace"))
-    container = _one(root, page.article)
-    return " ".join(container.text_content().split()) if container is not None else ""
+    return " ".join(" ".join(el.text_content() for el in root.xpath(page.article)).split())
 
 
 def parse(page: FixturePage) -> tuple[HtmlElement, str, str]:
@@ -231,8 +230,25 @@ _TOKEN = re.compile(r"\b(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{8,}\b")
 _VERSION = re.compile(r"([?&](?:ver|v|d)=)([\w.-]+)")
 
 
+_COUNT_PHRASE = re.compile(
+    r"\b(\d+)(\s+(?:comments?|thoughts?|repl(?:y|ies)|responses?|reactions?))\b", re.I
+)
+
+
 def _add_comments(page: FixturePage, root: HtmlElement, count: int) -> bool:
     changed = _bump_count(root, page.comments_count, count)
+    # Every other "3 Comments" on the page (the header's comment link) moves with it.
+    article = _one(root, page.article)
+    inside = set(article.iter()) if article is not None else set()
+    counter = _one(root, page.comments_count)
+    skip = set(counter.iter()) if counter is not None else set()
+    for node, slot in _text_slots(root):
+        if node not in inside and node not in skip:
+            text = getattr(node, slot)
+            bumped = _COUNT_PHRASE.sub(lambda m: f"{int(m[1]) + count}{m[2]}", text)
+            if bumped != text:
+                setattr(node, slot, bumped)
+                changed = True
     comments = _one(root, page.comments)
     if comments is None:
         return changed
@@ -542,6 +558,55 @@ def _shift(text: str) -> str:
     )
 
 
+def post_stats(page: FixturePage, root: HtmlElement) -> bool:
+    """View, like and reading-time counters and a relative update time next to the article."""
+    article = _one(root, page.article)
+    if article is None:
+        return False
+    stats = _fragment(
+        '<div class="post-stats"><span>1,024 views</span> <span>37</span> '
+        "<span>5 min read</span> <span>Updated 12 minutes ago</span></div>"
+    )
+    article.addprevious(stats)
+    return True
+
+
+def unmarked_sidebar(page: FixturePage, root: HtmlElement) -> bool:
+    """A “Popular now” list with a paragraph, no class or id, after the article's container."""
+    article = _one(root, page.article)
+    if article is None:
+        return False
+    block = _fragment(
+        "<div><h3>Popular now</h3><ul><li><a href='/3am/'>Why You Wake Up at 3 a.m.</a></li>"
+        "<li><a href='/gummies/'>The Truth About Collagen Gummies</a></li></ul><p>Our most-read "
+        "stories this week, chosen by what readers like you clicked on most.</p></div>"
+    )
+    holder = article.getparent()
+    while holder is not None and holder.tag not in ("article", "main", "body"):
+        holder = holder.getparent()
+    target = holder if holder is not None and holder.tag != "body" else article
+    block.tail = target.tail
+    target.tail = None
+    target.addnext(block)
+    return True
+
+
+def popup(page: FixturePage, root: HtmlElement) -> bool:
+    """An exit-intent pop-up (OptinMonster-like markup) at the end of the body."""
+    body = root.find("body")
+    if body is None:
+        return False
+    body.append(
+        _fragment(
+            '<div id="om-holder" class="om-popup"><div class="om-popup-content"><h2>Wait! '
+            "Before you go…</h2><p>Get our free 7-day gut reset plan and 10% off your first "
+            'order.</p><form><input type="email"/><button>Send me the plan</button></form>'
+            "</div></div>"
+        )
+    )
+    return True
+
+
 def reserialized(page: FixturePage, root: HtmlElement) -> bool:
     """The same DOM written out again (quoting, void tags and whitespace change)."""
     return True
@@ -565,6 +630,9 @@ BOILERPLATE: dict[str, Variant] = {
     "top-bar-date": top_bar_date,
     "comment-policy": comment_policy,
     "timestamps-and-nonces": timestamps_and_nonces,
+    "post-stats": post_stats,
+    "unmarked-sidebar": unmarked_sidebar,
+    "popup": popup,
 }
 
 
