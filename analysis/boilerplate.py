@@ -177,6 +177,11 @@ _COUNTER = re.compile(
     re.I,
 )
 _CONTAINER_WORDS = 60
+_WHOLE_POST = re.compile(
+    r"^(?:entry-content|post-content|elementor-widget-theme-post-content|post-body|gh-content"
+    r"|blog-item-content|available-content|e-content|entry)$",
+    re.I,
+)
 _UNLINKED_TEXT = etree.XPath(
     "descendant-or-self::text()[not(ancestor::a)][not(ancestor::script)][not(ancestor::style)]"
 )
@@ -301,18 +306,22 @@ def _words(el: HtmlElement) -> int:
 
 
 def article_body(container: HtmlElement, min_words: int = _CONTAINER_WORDS) -> list[HtmlElement]:
-    """The body containers inside the article's container (outermost first), if they hold it.
+    """The whole-post body elements inside the article's container, if they hold the article.
 
-    Themes mark the post body (`.entry-content`, `itemprop=articleBody` ...): what the theme
-    puts around it in the same column (post navigation, a promo, a "Popular now" list) is not
-    the article, marked or not. [] when no body container holds `min_words` words, so that a
-    class reused for an excerpt or a wrapper of the first paragraph alone is not trusted.
+    Blog platforms render the entire post, its references and boxes included, into one marked
+    element (WordPress `.entry-content`, Elementor's post-content widget, Blogger `.post-body`,
+    Ghost `.gh-content`, Squarespace `.blog-item-content`, Substack `.available-content`,
+    h-entry `.e-content`): what the theme puts beside it in the same column (post
+    navigation, a promo, a "Popular now" list) is not the article, marked or not. News and
+    Drupal body fields are not trusted this way: standfirsts, key points and reference fields
+    sit beside them. [] when they hold fewer than `min_words` words (an excerpt's class).
     """
-    found = body_containers(container)
-    if container.get("itemprop") == "articleBody" or any(
-        _BODY_TOKENS.match(t) for t in _tokens(container)
-    ):
-        found.insert(0, container)
+    found = [
+        el
+        for el in (container, *body_containers(container))
+        if any(_WHOLE_POST.match(t) for t in el.get("class", "").split())
+        and not is_comment_section(el)
+    ]
     chosen = set(found)
     outermost = [el for el in found if not any(a in chosen for a in el.iterancestors())]
     if sum(_words(el) for el in outermost) < min_words:
