@@ -154,11 +154,10 @@ def _encoding(body: bytes) -> str:
     return "utf-8"
 
 
-def article_text(page: FixturePage, body: bytes) -> str:
-    """The text of what the page's article XPath selects in `body`, whitespace collapsed."""
-    encoding = _encoding(body)
-    root = lxml.html.document_fromstring(body.decode(encoding, errors="replace"))
-    return " ".join(" ".join(el.text_content() for el in root.xpath(page.article)).split())
+def body_text(body: bytes) -> str:
+    """The text of the page's <body> in `body`, whitespace collapsed."""
+    root = lxml.html.document_fromstring(body.decode(_encoding(body), errors="replace"))
+    return " ".join(root.find("body").text_content().split())
 
 
 def parse(page: FixturePage) -> tuple[HtmlElement, str, str]:

@@ -24,7 +24,7 @@ from tests.analysis.page_variants import (
     FixturePage,
     all_pages,
     applicable,
-    article_text,
+    body_text,
     sentence_edit,
     variant,
 )
@@ -116,7 +116,7 @@ def test_variants_leave_the_article_alone(name: str) -> None:
     assert page.truth is not None
     body = variant(page, "all")
     assert body is not None
-    text = article_text(page, body)
+    text = body_text(body)
     for line in page.truth.read_text(encoding="utf-8").splitlines():
         for cell in line.split(" | "):
             assert cell in text
