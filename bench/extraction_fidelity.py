@@ -19,7 +19,6 @@ default options:
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import statistics
 import sys
@@ -182,7 +181,6 @@ def main() -> None:
         f"({len(all_pages())} pages): claimwatch {changed['claimwatch']}, "
         f"bare trafilatura {changed['bare']}"
     )
-    print(json.dumps({"pages": len(pages), "variants": total}))
 
 
 if __name__ == "__main__":
