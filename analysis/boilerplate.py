@@ -411,11 +411,17 @@ def _mark(root: HtmlElement, keep: set[HtmlElement]) -> dict[HtmlElement, str]:
             if not isinstance(child.tag, str):
                 continue
             kind = "" if child in keep else classify(child)
+            if kind and (child.tag == "form" or kind == "hidden") and _wraps_a_page(child):
+                kind = ""  # ASP.NET wraps whole pages in a <form>; a modal hides the page
             if kind:
                 found[child] = kind  # the outermost match goes with everything in it
             else:
                 stack.append(child)
     return found
+
+
+def _wraps_a_page(el: HtmlElement) -> bool:
+    return el.find(".//h1") is not None or el.find(".//article") is not None
 
 
 def _tokens(el: HtmlElement) -> Iterator[str]:

@@ -119,6 +119,8 @@ def test_article_text_is_kept(kept: str) -> None:
         "<div class='elementor-widget elementor-widget-theme-post-content'>{}</div>",
         "<div class='content hidden-xs'>{}</div>",
         "<main class='site-main nav-open'>{}</main>",
+        "<form id='aspnetForm' action='./page.aspx' method='post'>{}</form>",  # ASP.NET pages
+        "<div id='page' aria-hidden='true'>{}</div>",  # the page behind an open modal
     ],
 )
 def test_containers_of_the_article_are_never_removed(wrapper: str) -> None:
@@ -175,3 +177,16 @@ def test_article_container(body: str, container: str | None) -> None:
     title = tree.xpath("//h1 | //b")[0]
     found = boilerplate.article_container(title)
     assert (found.tag if found is not None else None) == container
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        "<form id='aspnetForm' action='./page.aspx' method='post'>{}</form>",
+        "<div id='page' aria-hidden='true'>{}</div>",
+    ],
+)
+def test_a_page_wrapped_in_a_form_or_hidden_behind_a_modal_is_kept(wrapper: str) -> None:
+    # No body container, no title heading to protect: the wrapper's own h1 keeps it.
+    body = wrapper.format(f"<h1>Walking and the heart</h1><p>{PARAGRAPH}</p>")
+    assert text(cleaned(body)) == f"Walking and the heart {PARAGRAPH}"
