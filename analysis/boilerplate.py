@@ -289,14 +289,17 @@ def article_container(title: HtmlElement, min_words: int = _CONTAINER_WORDS) -> 
     """The nearest ancestor of the title that also holds the article body, on a cleaned tree.
 
     That is the first ancestor with `min_words` words of text outside the title and outside
-    links: a standfirst or byline next to the title is shorter, an article body is longer.
-    None when only <body> qualifies (the title stands apart from any container).
+    links, in at least two runs of ten words or more: a standfirst or an intro beside the
+    title is one run (however long), a byline is short, an article body is both long and
+    several paragraphs. None when only <body> qualifies (the title stands apart from any
+    container).
     """
-    title_words = _words(title)
+    title_texts = set(_UNLINKED_TEXT(title))
     for node in title.iterancestors():
         if node.tag in ("body", "html"):
             return None
-        if _words(node) - title_words >= min_words:
+        runs = [len(t.split()) for t in _UNLINKED_TEXT(node) if t not in title_texts]
+        if sum(runs) >= min_words and sum(1 for n in runs if n >= 10) >= 2:
             return node
     return None
 
