@@ -10,16 +10,21 @@ Two kinds of evidence, in this order:
    contents, feedback widgets and text hidden from readers. Each class token is matched on its
    own, so `elementor-widget` is not a `widget` and `read-more-content` is not a related-posts
    block. `<aside>`, `<nav>`, `<footer>`, `<header>`, `<form>` and friends are furniture by tag.
-2. **Text**, for blocks with no such markup: short blocks that read as an ad label
-   ("Advertisement", "Story continues below advertisement"), a tip or newsletter line ("Have a
-   tip? … Subscribe to …"), a recirculation line ("Read more: <link>"), a comment-policy notice,
-   a cookie notice or an affiliate disclosure.
+2. **Text**, for blocks with no such markup (at most 60 words; an inline element only when
+   no text runs around it): an ad label ("Advertisement", "Story continues below
+   advertisement"), a tip or newsletter line ("Have a tip? … Subscribe to …"), a recirculation
+   line ("Read more: <link>"), a comment-policy, cookie or copyright notice, an affiliate
+   disclosure, a byline, a date or relative time alone, a counter ("24", "1.2K", "5 min read").
 
 Nothing that contains the article is ever removed: the element holding the title, the body
 containers (`itemprop=articleBody`, `.entry-content` and the like, outside comment sections),
-`<main>` and their ancestors are protected. The decision depends on each element's own markup
-and text, never on how much other text the page has, so adding or removing furniture elsewhere
-cannot change what is removed around the article.
+`<main>`, a `<form>` or hidden element wrapping the page, and their ancestors are kept. Tables
+that lay out the page become plain blocks. `article_container` and `article_body` then name
+the part of the cleaned page that holds the article, which extraction isolates.
+
+Every decision depends on an element's own markup and text (and, for the container, on the
+article's own text), never on how much other text the page has: adding or removing furniture
+elsewhere cannot change what is kept around the article.
 """
 
 from __future__ import annotations
