@@ -37,6 +37,9 @@ class Article:
     extractor: str = ""
     text: str = ""  # normalized rendering of the blocks: what is diffed and hashed
     content_hash: str = ""  # sha256 of normalized title + text
+    # Last modification date the page declares ("" when none). Informative only: not compared
+    # and not hashed, since a site bumps it on edits it already reports as text changes.
+    modified: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,15 @@
 """HTML bytes to an Article: trafilatura finds the article, its XML becomes Blocks.
 
+The page is decoded (analysis.decode) and parsed once. On that tree, in order:
+analysis.metadata reads the title, dates, author and site from what the page declares (the
+furniture marked by analysis.boilerplate never counts); analysis.boilerplate removes the
+furniture; the article's container (the nearest ancestor of the title heading holding the
+article, and within it a platform's whole-post body) is isolated; trafilatura extracts from
+that alone, with no fallback extractor. Nothing here depends on how much furniture a page
+has, so a boilerplate edit cannot switch what is extracted. Text trafilatura leaves outside
+any block is kept as paragraphs, and a one-paragraph article is an article: in both cases
+bare `trafilatura.extract` returns the text, and claimwatch used to answer "no article found".
+
 Block text keeps footnote markers inline exactly as a reader sees them ("pair bonding.1 That's",
 "resilient [1]."), and `Block.markers` lists, in the order they appear in the text, the markers
 the HTML identified structurally: a superscript that looks like a footnote number ("1", "3,4",
@@ -9,27 +19,34 @@ the HTML identified structurally: a superscript that looks like a footnote numbe
 `Block.level` is the heading level (1–6) for headings and the list depth (1 = top level) for
 items. `Article.text` renders one line per block, blank-line separated: "## Heading" (one "#"
 per level), "- item" / "1. item" (numbered within its list), "> quote", "| cell | cell |" per
-table row. The title is metadata only: it is not in `text`, and a first heading repeating it
-is dropped.
+table row. The title is metadata only: it is not in `text`, and a first block repeating it
+(a heading, or a paragraph on pages that set the title in plain text) is dropped.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from copy import deepcopy
 from dataclasses import replace
 from typing import Any, Literal
 
+import lxml.html
 import trafilatura
 from lxml import etree
+from trafilatura.core import determine_returnstring
+from trafilatura.settings import Extractor
+from trafilatura.utils import load_html
 
+from analysis import boilerplate
 from analysis.decode import decode_html, non_html_reason
 from analysis.document import Article, Block, Extraction
+from analysis.metadata import byline_author, read_metadata
 from analysis.normalize import content_hash, normalize_text
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 MAX_BYTES = 15_000_000
-MIN_BLOCKS = 2
+MIN_BLOCKS = 1
 MIN_WORDS = 25
 
 _TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -39,9 +56,12 @@ _TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_links": True,  # keeps <ref target="#ref-1">
     "include_tables": True,
     "include_images": False,
-    "with_metadata": True,
+    # Title, dates, author and site come from analysis.metadata: trafilatura's own search
+    # takes dates from comments and page chrome (and its extensive date search is slow).
+    "with_metadata": False,
     "deduplicate": False,
-    # No readability/jusText fallback: on these pages it changes nothing and costs ~25 %, and
+    # No readability/jusText fallback: on the 43 fixture pages it changes nothing once the
+    # furniture is gone (only the blog index, not an article, differs), it costs ~25 %, and
     # its length contest could flip between two extractors on a sidebar edit.
     "fast": True,
 }
@@ -78,13 +98,24 @@ def _extract(body: bytes, *, url: str, content_type: str) -> Extraction:
     if reason:
         return Extraction(None, error=f"not an HTML page ({reason})")
     decoded = decode_html(body, content_type)
-    xml = trafilatura.extract(decoded.text, url=url or None, **_TRAFILATURA_OPTIONS)
+    tree = load_html(decoded.text)
+    if tree is None:
+        return Extraction(None, error="no article found", warnings=decoded.warnings)
+    # The page is parsed once: metadata is read from the tree with its furniture marked, the
+    # furniture is removed, and trafilatura extracts from what is left.
+    furniture = boilerplate.find(tree)
+    meta = read_metadata(tree, furniture, url)
+    boilerplate.clean(furniture, protect=[meta.title_element])
+    author = meta.author or byline_author(tree)
+    if meta.title_element is not None:
+        tree = _isolated(tree, boilerplate.article_container(meta.title_element))
+    xml = _trafilatura_xml(tree, url)
     if not xml:
         return Extraction(None, error="no article found", warnings=decoded.warnings)
     doc = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=True))
-    title = normalize_text(doc.get("title", ""))
+    title = meta.title
     blocks, lines = _parse_main(doc.find("main"))
-    if blocks and blocks[0].kind == "heading" and blocks[0].text.casefold() == title.casefold():
+    if blocks and blocks[0].text.casefold() == title.casefold():
         blocks, lines = _drop_title_heading(blocks, lines)
     words = sum(len(_WORD.findall(b.text)) for b in blocks)
     if len(blocks) < MIN_BLOCKS or words < MIN_WORDS:
@@ -93,15 +124,62 @@ def _extract(body: bytes, *, url: str, content_type: str) -> Extraction:
     article = Article(
         title=title,
         blocks=tuple(blocks),
-        author=normalize_text(doc.get("author", "")),
-        published=normalize_text(doc.get("date", "")),
-        sitename=normalize_text(doc.get("sitename", "")),
+        author=author,
+        published=meta.published,
+        modified=meta.modified,
+        sitename=meta.sitename,
         extractor=EXTRACTOR,
         text=text,
         content_hash=content_hash(title, text),
     )
     warnings = decoded.warnings if title else (*decoded.warnings, "no title found")
     return Extraction(article, warnings=warnings)
+
+
+def _isolated(tree: etree._Element, container: etree._Element | None) -> etree._Element:
+    """A page holding only the article's body (or its container), or `tree` when none is found."""
+    if container is None:
+        return tree
+    # Whatever lies outside the article's container is furniture, recognised or not: a menu
+    # column, a promo box, a footer line; within it, what lies beside a marked post body is
+    # the theme's too. trafilatura then looks nowhere else.
+    parts = boilerplate.article_body(container) or [container]
+    page = lxml.html.document_fromstring("<html><body></body></html>")
+    holder = page.find("body")
+    if not any(p.tag == "article" or p.find(".//article") is not None for p in parts):
+        # trafilatura looks for the body in an <article> (among others) before it falls back
+        # to collecting loose paragraphs, which drops headings and lists.
+        holder = lxml.html.Element("article")
+        page.find("body").append(holder)
+    for part in parts:
+        part.tail = None
+        holder.append(part)
+    return page
+
+
+def _trafilatura_xml(tree: etree._Element, url: str) -> str | None:
+    """What `trafilatura.extract(tree, **_TRAFILATURA_OPTIONS)` returns, without its fingerprint.
+
+    extract() computes a simhash of every XML result for its metadata header (~10 ms a page),
+    which nothing here reads; the body and its serialization are trafilatura's own.
+    """
+    o = _TRAFILATURA_OPTIONS
+    options = Extractor(
+        output_format=o["output_format"],
+        fast=o["fast"],
+        comments=o["include_comments"],
+        formatting=o["include_formatting"],
+        links=o["include_links"],
+        images=o["include_images"],
+        tables=o["include_tables"],
+        dedup=o["deduplicate"],
+        with_metadata=o["with_metadata"],
+        url=url or None,
+    )
+    document = trafilatura.bare_extraction(tree, options=options)
+    if not isinstance(document, trafilatura.settings.Document):
+        return None
+    return determine_returnstring(document, options) or None
 
 
 def _drop_title_heading(blocks: list[Block], lines: list[str]) -> tuple[list[Block], list[str]]:
@@ -120,7 +198,7 @@ def _parse_main(main: etree._Element | None) -> tuple[list[Block], list[str]]:
     if main is None:
         return blocks, lines
     path: list[tuple[int, str]] = []  # (level, heading text) of the headings above
-    for block, line in _walk(main, depth=0):
+    for block, line in _top_level(main):
         if block.kind == "heading":
             while path and path[-1][0] >= block.level:
                 path.pop()
@@ -133,6 +211,23 @@ def _parse_main(main: etree._Element | None) -> tuple[list[Block], list[str]]:
         if line is not None:
             lines.append(line)
     return blocks, lines
+
+
+def _top_level(main: etree._Element) -> Iterator[tuple[Block, str | None]]:
+    """The blocks of <main>, with the text trafilatura leaves outside any block as paragraphs."""
+    # Loose text (main's own text, a block's tail, inline elements between blocks) is article
+    # text that plain-text output shows: each run of it between two blocks is a paragraph.
+    run = etree.Element("p")
+    run.text = main.text
+    for child in main:
+        if child.tag in _BLOCK_TAGS:
+            yield from _walk([run], depth=0)
+            run = etree.Element("p")
+            run.text = child.tail
+            yield from _walk([child], depth=0)
+        else:
+            run.append(deepcopy(child))  # an inline element, with the text that follows it
+    yield from _walk([run], depth=0)
 
 
 def _walk(elements: Iterable[etree._Element], depth: int) -> Iterator[tuple[Block, str | None]]:

@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+import trafilatura
 
 from analysis.document import Article, Block
 from analysis.extract import EXTRACTOR, blocks_from_json, blocks_to_json, extract_article
@@ -353,3 +354,61 @@ def test_oversize_page_is_refused_before_parsing() -> None:
 def test_short_page_is_not_an_article() -> None:
     body = b"<html><head><title>Gone</title></head><body><p>Not found.</p><p>Sorry.</p></body>"
     assert extract_article(body).error == "no article found"
+
+
+# --- never less than bare trafilatura ---------------------------------------------------------
+
+BRIEF = (
+    "Researchers in Denmark followed 4,200 adults for twelve years. Those who walked briskly for "
+    "at least twenty minutes a day had fewer heart attacks than those who did not. The authors "
+    "caution that the study was observational and cannot prove cause and effect."
+)
+SENTENCES = [s.strip() + "." for s in BRIEF.split(".") if s.strip()]
+
+
+def brief_page(body: str) -> bytes:
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Brisk walking | Heart Notes"
+        "</title></head><body><header><a href='/'>Heart Notes</a><nav><a href='/a'>About</a>"
+        f"</nav></header><main><article><h1>Brisk walking</h1>{body}</article></main><aside>"
+        "<h3>Recent</h3><ul><li><a href='/x'>Salt</a></li></ul></aside></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"<p>{BRIEF}</p>",  # a one-paragraph brief: one block is an article
+        "<font size=2>" + "<br><br>".join(SENTENCES) + "</font>",  # text left outside blocks
+        "".join(f"<span>{s}</span><br><br>" for s in SENTENCES),
+        BRIEF,  # text straight inside <article>
+        "<div class='post-body'>" + "<br><br>".join(SENTENCES) + "</div>",
+    ],
+)
+def test_articles_bare_trafilatura_finds_are_found(body: str) -> None:
+    page = brief_page(body)
+    bare = trafilatura.extract(page) or ""
+    assert all(s in " ".join(bare.split()) for s in SENTENCES)
+    article = extract_article(page, content_type="text/html").article
+    assert article is not None
+    assert all(s in " ".join(article.text.split()) for s in SENTENCES)
+    assert article.title == "Brisk walking"
+
+
+def test_modified_date_is_read_but_not_hashed() -> None:
+    head = (
+        '<meta property="article:published_time" content="2024-03-12T08:00:00Z">'
+        '<meta property="article:modified_time" content="{}">'
+    )
+    pages = [
+        brief_page(f"<p>{BRIEF}</p>").replace(b"<title>", head.format(day).encode() + b"<title>")
+        for day in ("2024-06-02T10:00:00Z", "2024-07-01T10:00:00Z")
+    ]
+    first, second = (extract_article(p, content_type="text/html").article for p in pages)
+    assert first is not None and second is not None
+    assert (first.published, first.modified, second.modified) == (
+        "2024-03-12",
+        "2024-06-02",
+        "2024-07-01",
+    )
+    assert first.content_hash == second.content_hash
