@@ -9,6 +9,7 @@ sitemap parser itself never resolves entities and streams, clearing each entry o
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -70,9 +71,7 @@ def parse_feed(body: bytes) -> FeedListing:
         return FeedListing(error=problem)
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
     entries = [
-        Listed(link, str(entry.get("updated") or entry.get("published") or ""))
-        for entry in parsed.entries
-        if (link := _entry_link(entry))
+        Listed(link, _entry_date(entry)) for entry in parsed.entries if (link := _entry_link(entry))
     ]
     error = ""
     if parsed.get("bozo") and not isinstance(parsed.get("bozo_exception"), _BENIGN):
@@ -80,6 +79,12 @@ def parse_feed(body: bytes) -> FeedListing:
     if not parsed.get("version") and not entries:
         error = "not a feed (neither RSS nor Atom)"
     return FeedListing(entries, error)
+
+
+def _entry_date(entry: feedparser.FeedParserDict) -> str:
+    # Asking an entry for a key it lacks makes feedparser warn about its legacy key mapping.
+    keys = entry.keys()
+    return str(entry["updated"] if "updated" in keys else entry.get("published", ""))
 
 
 def _entry_link(entry: feedparser.FeedParserDict) -> str:
@@ -107,12 +112,21 @@ class SitemapReader:
     def __iter__(self) -> Iterator[Listed]:
         if self._sitemap is None or self.error:
             return
+        held: Listed | None = None
         for entry in self._sitemap:
             loc = (entry.get("loc") or "").strip()
-            if loc:
+            if not loc:
+                continue
+            if held is not None:
                 self.count += 1
-                yield Listed(loc, (entry.get("lastmod") or "").strip())
+                yield held
+            held = Listed(loc, (entry.get("lastmod") or "").strip())
+        # The parser recovers from broken XML: the entry it closed at the break (a URL cut in
+        # half by a truncated download) is dropped, hence the one entry held back.
         errors = self._sitemap.xmliter.error_log.filter_from_errors()
+        if held is not None and not errors:
+            self.count += 1
+            yield held
         if errors:
             self.error = f"malformed XML: {errors[0].message} ({self.count} entries read)"
 
@@ -125,7 +139,7 @@ def sitemap_body(body: bytes, *, max_size: int = SITEMAP_MAX_BYTES) -> tuple[byt
         return gunzip(body, max_size=max_size), ""
     except _DecompressionMaxSizeExceeded:
         return b"", f"sitemap larger than {describe_size(max_size)} uncompressed"
-    except OSError as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         return b"", f"broken gzip: {exc}"
 
 

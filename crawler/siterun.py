@@ -41,12 +41,18 @@ class SiteRun:
     endpoints: dict[str, dict[str, Any]]  # stored endpoints: kind, etag, last_modified, lastmod
     requested: set[str] = field(default_factory=set)  # endpoint URLs requested this run
     resolving: set[str] = field(default_factory=set)  # normalized URLs being resolved
-    listed_sources: set[int] = field(default_factory=set)  # tracked articles listed this run
+    # Tracked articles listed under their own URL this run (a shortlink or other variant
+    # resolved earlier says nothing: it follows the article wherever it moves).
+    listed_sources: set[int] = field(default_factory=set)
     new_urls: set[str] = field(default_factory=set)  # resolved to articles not known before
     seen_pages: set[str] = field(default_factory=set)  # index pages read this run
     sitemaps: int = 0
     moves_checked: bool = False
     counts: Counter[str] = field(default_factory=Counter)
+    own_urls: dict[str, int] = field(init=False)  # tracked article's normalized URL -> id
+
+    def __post_init__(self) -> None:
+        self.own_urls = {_key(a["url"]): a["source_id"] for a in self.articles}
 
     @classmethod
     def from_plan(cls, plan: dict[str, Any]) -> SiteRun:
@@ -117,13 +123,14 @@ class SiteRun:
             return None
         self.counts["listed"] += 1
         known = self.known.get(normalized)
-        if known is not None:
-            if known.source_id is not None:
-                self.listed_sources.add(known.source_id)
-            # A non-article is looked at again only when its listing date moved on.
-            if known.verdict != LinkVerdict.not_article or not lastmod or lastmod == known.lastmod:
-                self.counts["known"] += 1
-                return None
+        if normalized in self.own_urls:
+            self.listed_sources.add(self.own_urls[normalized])
+        # A non-article is looked at again only when its listing date moved on.
+        if known is not None and (
+            known.verdict != LinkVerdict.not_article or not lastmod or lastmod == known.lastmod
+        ):
+            self.counts["known"] += 1
+            return None
         if normalized in self.resolving or normalized in self.requested:
             return None
         if len(self.resolving) >= max(self.budget, 0) + PROBE_SLACK:
@@ -140,10 +147,9 @@ class SiteRun:
             normalized = normalize_url(url)
         except InvalidURL:
             return
-        known = self.known.get(normalized)
-        if known is not None and known.source_id is not None:
-            self.listed_sources.add(known.source_id)
-        elif known is None:
+        if normalized in self.own_urls:
+            self.listed_sources.add(self.own_urls[normalized])
+        elif normalized not in self.known:
             self.new_urls.add(normalized)
 
     def move_suspects(self) -> list[dict[str, Any]]:

@@ -48,7 +48,7 @@ class DiscoveryReport:
     sites: int = 0
     listed: int = 0  # article URLs the listings named (after the site's filters)
     new_articles: int = 0  # now tracked
-    moved: int = 0
+    moved: int = 0  # articles now tracked under a new URL
     over_budget: int = 0  # new articles left untracked by --max-articles
     errors: list[str] = field(default_factory=list)  # "URL: error", one per failed document
     crawl_error: str = ""  # the crawl subprocess itself failed
@@ -118,9 +118,15 @@ def record_discovery(crawl: DiscoveryCrawl, *, site_ids: list[int]) -> Discovery
                 report.moved += _apply_move(db, site=site, move=move)
             new, over = _record_links(db, site=site, links=links[site_id])
             counts = crawl.site_counts.get(str(site_id), {})
+            over += int(counts.get("over_budget", 0))
             site.last_listed = int(counts.get("listed", 0))
             site.last_new = new
             site.last_error = report.crawl_error
+            site.last_note = (
+                f"{over} listed URLs not tracked: --max-articles {site.max_articles} reached"
+                if over
+                else ""
+            )
             site.last_discovered_at = now
             if site.baseline_at is None and article_count(db, site_id=site_id) > 0:
                 # The articles a site had when it was first discovered are not "new".
@@ -144,7 +150,7 @@ def _apply_move(db: Session, *, site: Site, move: dict[str, Any]) -> int:
     if source is None or source.site_id != site.id:
         return 0
     before = source.normalized_url
-    change = move_article(db, source=source, url=move["url"], how=move["how"])
+    move_article(db, source=source, url=move["url"], how=move["how"])
     if source.normalized_url == before:
         return 0
     assert site.id is not None
@@ -158,7 +164,7 @@ def _apply_move(db: Session, *, site: Site, move: dict[str, Any]) -> int:
         verdict=LinkVerdict.article,
         source_id=source.id,
     )
-    return 1 if change is not None else 0
+    return 1
 
 
 def _record_links(db: Session, *, site: Site, links: list[dict[str, Any]]) -> tuple[int, int]:

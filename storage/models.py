@@ -282,6 +282,7 @@ class Site(SQLModel, table=True):
     last_error: str = ""
     last_listed: int = 0  # article URLs the last discovery saw listed
     last_new: int = 0  # articles the last discovery started tracking
+    last_note: str = ""  # what the last discovery left out (e.g. --max-articles reached)
 
 
 class DiscoveryEndpoint(SQLModel, table=True):

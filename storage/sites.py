@@ -27,6 +27,7 @@ from storage.models import (
     Version,
     utcnow,
 )
+from storage.queries import _interval
 
 
 def add_site(
@@ -385,7 +386,8 @@ def sites_overview(db: Session, *, include_inactive: bool = False) -> list[dict[
                     site.last_discovered_at.isoformat() if site.last_discovered_at else None
                 ),
                 "errors": ([site.last_error] if site.last_error else []) + errors,
-                "notes": [f"{e.url}: {e.note}" for e in endpoints if e.note],
+                "notes": ([site.last_note] if site.last_note else [])
+                + [f"{e.url}: {e.note}" for e in endpoints if e.note],
                 "endpoints": [
                     {
                         "url": e.url,
@@ -397,7 +399,7 @@ def sites_overview(db: Session, *, include_inactive: bool = False) -> list[dict[
                     }
                     for e in endpoints
                 ],
-                "interval": site.interval_seconds,
+                "interval": _interval(site.interval_seconds),
                 "tags": site.tags,
                 "hosts": sorted(site_hosts(site.url, site.hosts)),
                 "include": site.include,

@@ -79,7 +79,13 @@ class DiscoverySpider(scrapy.Spider):
                 yield from self._endpoint(run, url, EndpointKind.feed)
 
     def _endpoint(
-        self, run: SiteRun, url: str, kind: str, depth: int = 0, lastmod: str = ""
+        self,
+        run: SiteRun,
+        url: str,
+        kind: str,
+        depth: int = 0,
+        lastmod: str = "",
+        optional: bool = False,  # a guess (/sitemap.xml): its absence is no error
     ) -> Iterator[scrapy.Request]:
         if not run.claim_endpoint(url):
             return
@@ -95,13 +101,23 @@ class DiscoverySpider(scrapy.Spider):
             headers=run.validators(url),
             dont_filter=True,
             meta={"download_maxsize": SITEMAP_MAX_BYTES} if kind == EndpointKind.sitemap else {},
-            cb_kwargs={"site_id": run.site_id, "kind": kind, "depth": depth, "lastmod": lastmod},
+            cb_kwargs={
+                "site_id": run.site_id,
+                "kind": kind,
+                "depth": depth,
+                "lastmod": lastmod,
+                "optional": optional,
+            },
         )
 
-    def _fetched(self, response: Response, site_id: int, kind: str, **fields: Any) -> Item:
+    def _fetched(
+        self, response: Response, site_id: int, kind: str, optional: bool = False, **fields: Any
+    ) -> Item:
         headers = response.headers
         ok = response.status == 200
-        if not fields.get("error") and response.status not in (200, 304):
+        if optional and response.status in (404, 410):
+            fields["note"] = f"none here (HTTP {response.status})"
+        elif not fields.get("error") and response.status not in (200, 304):
             fields["error"] = f"HTTP {response.status}"
         return EndpointFetched(
             site_id=site_id,
@@ -114,17 +130,32 @@ class DiscoverySpider(scrapy.Spider):
         )
 
     def parse_robots(
-        self, response: Response, site_id: int, kind: str, depth: int, lastmod: str
+        self,
+        response: Response,
+        site_id: int,
+        kind: str,
+        depth: int,
+        lastmod: str,
+        optional: bool = False,
     ) -> Iterator[Item | scrapy.Request]:
         """robots.txt names the sitemaps; without any, try /sitemap.xml."""
         run = self.runs[site_id]
         found = robots_sitemaps(response.body, response.url) if response.status == 200 else []
         yield EndpointFetched(site_id, response.url, kind, response.status, entries=len(found))
-        for url in found or [urljoin(run.url, "/sitemap.xml")]:
+        for url in found:
             yield from self._endpoint(run, url, EndpointKind.sitemap)
+        if not found:
+            guess = urljoin(run.url, "/sitemap.xml")
+            yield from self._endpoint(run, guess, EndpointKind.sitemap, optional=True)
 
     def parse_index(
-        self, response: Response, site_id: int, kind: str, depth: int, lastmod: str
+        self,
+        response: Response,
+        site_id: int,
+        kind: str,
+        depth: int,
+        lastmod: str,
+        optional: bool = False,
     ) -> Iterator[Item | scrapy.Request]:
         """An index page: its feeds, its posts, and (while it shows new posts) older pages."""
         run = self.runs[site_id]
@@ -162,7 +193,13 @@ class DiscoverySpider(scrapy.Spider):
         yield from found
 
     def parse_feed(
-        self, response: Response, site_id: int, kind: str, depth: int, lastmod: str
+        self,
+        response: Response,
+        site_id: int,
+        kind: str,
+        depth: int,
+        lastmod: str,
+        optional: bool = False,
     ) -> Iterator[Item | scrapy.Request]:
         """An RSS or Atom feed: each entry's link, with its date."""
         run = self.runs[site_id]
@@ -175,12 +212,18 @@ class DiscoverySpider(scrapy.Spider):
         yield self._fetched(response, site_id, kind, entries=len(feed.entries), error=feed.error)
 
     def parse_sitemap(
-        self, response: Response, site_id: int, kind: str, depth: int, lastmod: str
+        self,
+        response: Response,
+        site_id: int,
+        kind: str,
+        depth: int,
+        lastmod: str,
+        optional: bool = False,
     ) -> Iterator[Item | scrapy.Request]:
         """A sitemap (streamed) or a sitemap index (children whose <lastmod> moved on)."""
         run = self.runs[site_id]
         if response.status != 200:
-            yield self._fetched(response, site_id, kind, lastmod=lastmod)
+            yield self._fetched(response, site_id, kind, optional, lastmod=lastmod)
             return
         body, error = sitemap_body(response.body)
         reader = SitemapReader(body) if body else None
@@ -202,6 +245,9 @@ class DiscoverySpider(scrapy.Spider):
             yield from self._resolve_all(run, entries, EndpointKind.sitemap)
         error = error or (reader.error if reader is not None else "")
         count = reader.count if reader is not None else 0
+        if optional and error:
+            notes.append(f"not a sitemap ({error})")  # a guessed URL: a soft 404, say
+            error = ""
         yield self._fetched(
             response, site_id, kind, lastmod=lastmod, entries=count, error=error,
             note="; ".join(notes[:3]),

@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('last_listed', sa.Integer(), nullable=False),
     sa.Column('last_new', sa.Integer(), nullable=False),
+    sa.Column('last_note', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('normalized_url')
     )
