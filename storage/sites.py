@@ -135,9 +135,16 @@ def article_count(db: Session, *, site_id: int) -> int:
 def discovery_plan(db: Session, *, site: Site) -> dict[str, Any]:
     """What the discovery spider needs to know of a site (see crawler/siterun.py)."""
     assert site.id is not None
+    # Columns, not ORM objects: a big site remembers tens of thousands of URLs.
+    remembered = select(
+        DiscoveredURL.normalized_url,
+        DiscoveredURL.verdict,
+        DiscoveredURL.lastmod,
+        DiscoveredURL.source_id,
+    ).where(DiscoveredURL.site_id == site.id)
     known = {
-        row.normalized_url: [row.verdict, row.lastmod, row.source_id]
-        for row in db.exec(select(DiscoveredURL).where(DiscoveredURL.site_id == site.id))
+        url: [verdict, lastmod, source_id]
+        for url, verdict, lastmod, source_id in db.exec(remembered)
     }
     sources = db.exec(
         select(Source)
