@@ -73,3 +73,24 @@ class ArticleMoved:
     source_id: int
     url: str  # the article's new URL
     how: str  # "301", "308" or "canonical"
+
+
+@dataclass(frozen=True)
+class EndpointFetch:
+    """Why an endpoint is requested (the discovery spider's callbacks get it in cb_kwargs)."""
+
+    site_id: int
+    kind: str  # an analysis.vocabulary.EndpointKind
+    depth: int = 0  # index pages from the start page; sitemap index levels
+    lastmod: str = ""  # a child sitemap's <lastmod> in its index
+    optional: bool = False  # a guess (/sitemap.xml): its absence is no error
+
+
+@dataclass(frozen=True)
+class ListedLink:
+    """A URL a listing named, being resolved (in cb_kwargs)."""
+
+    site_id: int
+    url: str  # as listed
+    via: str  # the EndpointKind that listed it
+    lastmod: str = ""

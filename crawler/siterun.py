@@ -84,22 +84,7 @@ class SiteRun:
 
     def validators(self, url: str) -> dict[str, str]:
         """Conditional-GET headers from the endpoint's stored validators."""
-        stored = self.endpoints.get(url, {})
-        headers = {}
-        if stored.get("etag"):
-            headers["If-None-Match"] = stored["etag"]
-        if stored.get("last_modified"):
-            headers["If-Modified-Since"] = stored["last_modified"]
-        return headers
-
-    def validators_for_article(self, article: dict[str, Any]) -> dict[str, str]:
-        """Conditional-GET headers from a tracked article's validators."""
-        headers = {}
-        if article.get("etag"):
-            headers["If-None-Match"] = article["etag"]
-        if article.get("last_modified"):
-            headers["If-Modified-Since"] = article["last_modified"]
-        return headers
+        return conditional_headers(self.endpoints.get(url, {}))
 
     def see_page(self, url: str) -> None:
         """Remember an index page as read (for loop detection)."""
@@ -187,6 +172,16 @@ class SiteRun:
             "new": len(self.new_urls),
             "endpoints": len(self.requested),
         }
+
+
+def conditional_headers(stored: dict[str, Any]) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from stored `etag` and `last_modified`."""
+    headers = {}
+    if stored.get("etag"):
+        headers["If-None-Match"] = stored["etag"]
+    if stored.get("last_modified"):
+        headers["If-Modified-Since"] = stored["last_modified"]
+    return headers
 
 
 def _key(url: str) -> str:

@@ -25,7 +25,7 @@ from analysis.decode import non_html_reason
 from analysis.pagekind import inspect_page
 from analysis.vocabulary import EndpointKind, LinkVerdict, SiteKind
 from crawler.failures import explain_failure
-from crawler.items import ArticleMoved, EndpointFetched, LinkResolved
+from crawler.items import ArticleMoved, EndpointFetch, EndpointFetched, LinkResolved, ListedLink
 from crawler.listings import (
     SITEMAP_MAX_BYTES,
     SitemapReader,
@@ -33,7 +33,7 @@ from crawler.listings import (
     robots_sitemaps,
     sitemap_body,
 )
-from crawler.siterun import MAX_SITEMAP_DEPTH, MAX_SITEMAPS, SiteRun
+from crawler.siterun import MAX_SITEMAP_DEPTH, MAX_SITEMAPS, SiteRun, conditional_headers
 
 Item = EndpointFetched | LinkResolved | ArticleMoved
 PERMANENT = (301, 308)
@@ -73,19 +73,14 @@ class DiscoverySpider(scrapy.Spider):
             yield from self._endpoint(run, run.url, run.kind)
             return
         yield from self._endpoint(run, run.url, EndpointKind.index_page)
-        yield from self._endpoint(run, urljoin(run.url, "/robots.txt"), EndpointKind.robots)
+        robots = urljoin(run.url, "/robots.txt")
+        yield from self._endpoint(run, robots, EndpointKind.robots, optional=True)
         for url, stored in run.endpoints.items():
             if stored.get("kind") == EndpointKind.feed:
                 yield from self._endpoint(run, url, EndpointKind.feed)
 
     def _endpoint(
-        self,
-        run: SiteRun,
-        url: str,
-        kind: str,
-        depth: int = 0,
-        lastmod: str = "",
-        optional: bool = False,  # a guess (/sitemap.xml): its absence is no error
+        self, run: SiteRun, url: str, kind: str, **context: Any
     ) -> Iterator[scrapy.Request]:
         if not run.claim_endpoint(url):
             return
@@ -98,50 +93,37 @@ class DiscoverySpider(scrapy.Spider):
             url,
             callback=callback,
             errback=self.endpoint_failed,
-            headers=run.validators(url),
+            # robots.txt is read whole each time: a 304 would not say which sitemaps it names.
+            headers=run.validators(url) if kind != EndpointKind.robots else {},
             dont_filter=True,
             meta={"download_maxsize": SITEMAP_MAX_BYTES} if kind == EndpointKind.sitemap else {},
-            cb_kwargs={
-                "site_id": run.site_id,
-                "kind": kind,
-                "depth": depth,
-                "lastmod": lastmod,
-                "optional": optional,
-            },
+            cb_kwargs={"fetch": EndpointFetch(run.site_id, kind, **context)},
         )
 
-    def _fetched(
-        self, response: Response, site_id: int, kind: str, optional: bool = False, **fields: Any
-    ) -> Item:
-        headers = response.headers
+    def _fetched(self, response: Response, fetch: EndpointFetch, **fields: Any) -> Item:
         ok = response.status == 200
-        if optional and response.status in (404, 410):
+        if fetch.optional and response.status in (404, 410):
             fields["note"] = f"none here (HTTP {response.status})"
         elif not fields.get("error") and response.status not in (200, 304):
             fields["error"] = f"HTTP {response.status}"
         return EndpointFetched(
-            site_id=site_id,
+            site_id=fetch.site_id,
             url=response.url,
-            kind=kind,
+            kind=fetch.kind,
             status=response.status,
-            etag=_header(headers, b"ETag") if ok else None,
-            last_modified=_header(headers, b"Last-Modified") if ok else None,
+            etag=_header(response, b"ETag") if ok else None,
+            last_modified=_header(response, b"Last-Modified") if ok else None,
+            lastmod=fetch.lastmod,
             **fields,
         )
 
     def parse_robots(
-        self,
-        response: Response,
-        site_id: int,
-        kind: str,
-        depth: int,
-        lastmod: str,
-        optional: bool = False,
+        self, response: Response, fetch: EndpointFetch
     ) -> Iterator[Item | scrapy.Request]:
         """robots.txt names the sitemaps; without any, try /sitemap.xml."""
-        run = self.runs[site_id]
+        run = self.runs[fetch.site_id]
         found = robots_sitemaps(response.body, response.url) if response.status == 200 else []
-        yield EndpointFetched(site_id, response.url, kind, response.status, entries=len(found))
+        yield self._fetched(response, fetch, entries=len(found))
         for url in found:
             yield from self._endpoint(run, url, EndpointKind.sitemap)
         if not found:
@@ -149,81 +131,64 @@ class DiscoverySpider(scrapy.Spider):
             yield from self._endpoint(run, guess, EndpointKind.sitemap, optional=True)
 
     def parse_index(
-        self,
-        response: Response,
-        site_id: int,
-        kind: str,
-        depth: int,
-        lastmod: str,
-        optional: bool = False,
+        self, response: Response, fetch: EndpointFetch
     ) -> Iterator[Item | scrapy.Request]:
         """An index page: its feeds, its posts, and (while it shows new posts) older pages."""
-        run = self.runs[site_id]
+        run = self.runs[fetch.site_id]
         if response.status != 200:
-            yield self._fetched(response, site_id, kind, lastmod=lastmod)
+            yield self._fetched(response, fetch)
             return
-        content_type = _header(response.headers, b"Content-Type") or ""
+        content_type = _header(response, b"Content-Type") or ""
         reason = non_html_reason(response.body, content_type)
         if reason:
-            yield self._fetched(response, site_id, kind, error=f"not an HTML page ({reason})")
+            yield self._fetched(response, fetch, error=f"not an HTML page ({reason})")
             return
         page = inspect_page(response.body, response.url, content_type)
         if run.kind == SiteKind.site:
             for feed in page.feeds:
                 yield from self._endpoint(run, feed, EndpointKind.feed)
         links = page.posts if page.post_blocks else page.content_links
-        before = run.counts["off-site"]
+        off_site = run.counts["off-site"]
         found = list(self._resolve_all(run, ((url, "") for url in links), EndpointKind.index_page))
         notes = []
-        if run.counts["off-site"] > before:
-            notes.append(f"{run.counts['off-site'] - before} off-site links ignored")
+        if run.counts["off-site"] > off_site:
+            notes.append(f"{run.counts['off-site'] - off_site} off-site links ignored")
         onward = [url for url in page.onward if run.rules.on_site(url)]
-        if found and depth < run.max_pages:
+        # Older pages only while this one shows posts not seen before: new posts appear first.
+        if found and fetch.depth < run.max_pages:
             for url in page.pagination:
                 if run.rules.on_site(url):
-                    yield from self._endpoint(run, url, EndpointKind.index_page, depth + 1)
+                    yield from self._endpoint(
+                        run, url, EndpointKind.index_page, depth=fetch.depth + 1
+                    )
         elif found and onward:
             notes.append(f"pagination cut at {run.max_pages} pages (--max-pages)")
         looped = [url for url in onward if run.page_seen(url)]
         if looped:
             notes.append(f"pagination loops back to {looped[0]}")
         run.see_page(response.url)
-        entries = len(page.posts) if page.post_blocks else len(page.content_links)
-        yield self._fetched(response, site_id, kind, entries=entries, note="; ".join(notes))
+        yield self._fetched(response, fetch, entries=len(links), note="; ".join(notes))
         yield from found
 
     def parse_feed(
-        self,
-        response: Response,
-        site_id: int,
-        kind: str,
-        depth: int,
-        lastmod: str,
-        optional: bool = False,
+        self, response: Response, fetch: EndpointFetch
     ) -> Iterator[Item | scrapy.Request]:
         """An RSS or Atom feed: each entry's link, with its date."""
-        run = self.runs[site_id]
         if response.status != 200:
-            yield self._fetched(response, site_id, kind)
+            yield self._fetched(response, fetch)
             return
         feed = parse_feed(response.body)
         entries = ((entry.url, entry.lastmod) for entry in feed.entries)
-        yield from self._resolve_all(run, entries, EndpointKind.feed)
-        yield self._fetched(response, site_id, kind, entries=len(feed.entries), error=feed.error)
+        yield from self._resolve_all(self.runs[fetch.site_id], entries, EndpointKind.feed)
+        yield self._fetched(response, fetch, entries=len(feed.entries), error=feed.error)
 
     def parse_sitemap(
-        self,
-        response: Response,
-        site_id: int,
-        kind: str,
-        depth: int,
-        lastmod: str,
-        optional: bool = False,
+        self, response: Response, fetch: EndpointFetch
     ) -> Iterator[Item | scrapy.Request]:
         """A sitemap (streamed) or a sitemap index (children whose <lastmod> moved on)."""
-        run = self.runs[site_id]
+        run = self.runs[fetch.site_id]
         if response.status != 200:
-            yield self._fetched(response, site_id, kind, optional, lastmod=lastmod)
+            yield self._fetched(response, fetch)
             return
         body, error = sitemap_body(response.body)
         reader = SitemapReader(body) if body else None
@@ -233,36 +198,34 @@ class DiscoverySpider(scrapy.Spider):
                 stored = run.endpoints.get(child.url, {})
                 if child.lastmod and child.lastmod == stored.get("lastmod"):
                     run.counts["sitemaps unchanged"] += 1
-                elif depth >= MAX_SITEMAP_DEPTH or run.sitemaps >= MAX_SITEMAPS:
+                elif fetch.depth >= MAX_SITEMAP_DEPTH or run.sitemaps >= MAX_SITEMAPS:
                     notes.append(f"sitemap {child.url} not read: too deep or too many")
                 else:
                     run.sitemaps += 1
                     yield from self._endpoint(
-                        run, child.url, EndpointKind.sitemap, depth + 1, child.lastmod
-                    )
+                        run, child.url, EndpointKind.sitemap, depth=fetch.depth + 1,
+                        lastmod=child.lastmod,
+                    )  # fmt: skip
         elif reader is not None:
             entries = ((entry.url, entry.lastmod) for entry in reader)
             yield from self._resolve_all(run, entries, EndpointKind.sitemap)
         error = error or (reader.error if reader is not None else "")
-        count = reader.count if reader is not None else 0
-        if optional and error:
+        if fetch.optional and error:
             notes.append(f"not a sitemap ({error})")  # a guessed URL: a soft 404, say
             error = ""
-        yield self._fetched(
-            response, site_id, kind, lastmod=lastmod, entries=count, error=error,
-            note="; ".join(notes[:3]),
-        )  # fmt: skip
+        count = reader.count if reader is not None else 0
+        yield self._fetched(response, fetch, entries=count, error=error, note="; ".join(notes[:3]))
 
     def endpoint_failed(self, failure: Failure) -> EndpointFetched:
         """No answer from an endpoint (timeout, DNS, refused, robots.txt): recorded."""
         request = failure.request  # type: ignore[attr-defined]
-        kwargs = request.cb_kwargs
+        fetch: EndpointFetch = request.cb_kwargs["fetch"]
         return EndpointFetched(
-            site_id=kwargs["site_id"],
+            site_id=fetch.site_id,
             url=request.url,
-            kind=kwargs["kind"],
+            kind=fetch.kind,
             status=None,
-            lastmod=kwargs["lastmod"],
+            lastmod=fetch.lastmod,
             error=self._explain(failure),
         )
 
@@ -277,17 +240,17 @@ class DiscoverySpider(scrapy.Spider):
                 callback=self.parse_link,
                 errback=self.link_failed,
                 dont_filter=True,
-                cb_kwargs={"site_id": run.site_id, "listed": url, "via": via, "lastmod": lastmod},
+                cb_kwargs={"link": ListedLink(run.site_id, url, via, lastmod)},
             )
 
-    def parse_link(
-        self, response: Response, site_id: int, listed: str, via: str, lastmod: str
-    ) -> LinkResolved:
+    def parse_link(self, response: Response, link: ListedLink) -> LinkResolved:
         """Where a listed URL leads: through permanent redirects, then the canonical link."""
-        run = self.runs[site_id]
-        url = _permanent_target(response)
-        result = LinkResolved(site_id, listed, url, LinkVerdict.not_article, via, lastmod)
-        content_type = _header(response.headers, b"Content-Type") or ""
+        run = self.runs[link.site_id]
+        result = LinkResolved(
+            link.site_id, link.url, _permanent_target(response), LinkVerdict.not_article,
+            link.via, link.lastmod,
+        )  # fmt: skip
+        content_type = _header(response, b"Content-Type") or ""
         if response.status != 200:
             result.verdict, result.detail = "", f"HTTP {response.status}"
         elif reason := non_html_reason(response.body, content_type):
@@ -300,15 +263,15 @@ class DiscoverySpider(scrapy.Spider):
                 result.detail = f"index page listing {page.post_blocks} posts"
             else:
                 result.verdict = LinkVerdict.article
-        run.resolved(listed, result.url, result.verdict)
+        run.resolved(link.url, result.url, result.verdict)
         return result
 
     def link_failed(self, failure: Failure) -> LinkResolved:
         """A listed URL that did not answer: left for a later pass."""
-        kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
+        link: ListedLink = failure.request.cb_kwargs["link"]  # type: ignore[attr-defined]
         return LinkResolved(
-            kwargs["site_id"], kwargs["listed"], kwargs["listed"], "", kwargs["via"],
-            kwargs["lastmod"], detail=self._explain(failure),
+            link.site_id, link.url, link.url, "", link.via, link.lastmod,
+            detail=self._explain(failure),
         )  # fmt: skip
 
     def check_moves(self) -> None:
@@ -322,7 +285,7 @@ class DiscoverySpider(scrapy.Spider):
                         article["url"],
                         callback=self.parse_move,
                         errback=self.move_failed,
-                        headers=run.validators_for_article(article),
+                        headers=conditional_headers(article),
                         dont_filter=True,
                         meta={"dont_redirect": True},
                         cb_kwargs={"site_id": run.site_id, "source_id": article["source_id"]},
@@ -338,11 +301,11 @@ class DiscoverySpider(scrapy.Spider):
         """A 301/308 or a canonical link elsewhere on the site: the article moved."""
         run = self.runs[site_id]
         target, how = "", ""
-        location = _header(response.headers, b"Location")
+        location = _header(response, b"Location")
         if response.status in PERMANENT and location:
             target, how = urljoin(response.url, location), str(response.status)
         elif response.status == 200:
-            content_type = _header(response.headers, b"Content-Type") or ""
+            content_type = _header(response, b"Content-Type") or ""
             canonical = inspect_page(response.body, response.url, content_type).canonical
             if canonical and canonical != response.url:
                 target, how = canonical, "canonical"
@@ -373,8 +336,8 @@ class DiscoverySpider(scrapy.Spider):
         )
 
 
-def _header(headers: Any, name: bytes) -> str | None:
-    value = headers.get(name)
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
     return value.decode("latin-1") if value else None
 
 
