@@ -59,7 +59,7 @@ def test_follow_a_blog(home: Path, fresh_site: SiteServer, webhook: WebhookRecei
     assert new["severity"] == "minor"
     assert new["summary"] == f"new article: {LATER.title}"
     [alert] = webhook.requests
-    assert LATER.title in alert.body["title"]
+    assert alert.body["title"] == f"New article: {LATER.title}"
     with session() as db:
         [stored] = db.exec(select(ChangeEvent).where(ChangeEvent.change_id == new["id"]))
     [event] = read_events([stored.event_id])
