@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from analysis.report import claim_change_lines, reference_change_lines
 from analysis.textdiff import TextDiff, excerpt
+from analysis.vocabulary import ChangeKind
 
 CLAIM_WIDTH = 200
 MAX_LINES = 8  # per section; the rest is counted
@@ -106,6 +107,8 @@ def headline(change: Mapping[str, Any]) -> str:
     rest = ", ".join(
         piece for piece in change["summary"].split("; ") if not _STATUS_PIECE.match(piece)
     )
+    if ChangeKind.new_article in change["kinds"]:
+        return f"New article: {title}"  # found by a followed site's discovery
     status = change.get("status")
     if status and status.get("after") in (404, 410):
         return f"Article removed ({status['after']}): {title}"

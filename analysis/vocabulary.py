@@ -18,6 +18,7 @@ class ChangeKind(StrEnum):
     references = "references"
     metadata = "metadata"
     status = "status"
+    new_article = "new_article"  # a site's discovery found an article published after set-up
 
 
 class Severity(StrEnum):
@@ -112,3 +113,28 @@ class ClaimChangeKind(StrEnum):
     negated = "negated"  # a negation added or removed
     reversed = "reversed"  # the direction of the effect flipped
     citations = "citations"  # only the footnotes it cites changed
+
+
+class SiteKind(StrEnum):
+    """What a followed site was registered as (`claimwatch track --site/--feed/--sitemap`)."""
+
+    site = "site"  # a home or index page: its feeds, sitemaps and pagination are found
+    feed = "feed"
+    sitemap = "sitemap"
+
+
+class EndpointKind(StrEnum):
+    """A discovery endpoint: a document that lists a site's articles."""
+
+    robots = "robots"
+    feed = "feed"
+    sitemap = "sitemap"
+    index_page = "index"  # an HTML index page (home, pagination, category)
+
+
+class LinkVerdict(StrEnum):
+    """What a URL listed by a site turned out to be when discovery fetched it."""
+
+    article = "article"  # tracked (or a variant of a tracked article's URL)
+    not_article = "not_article"  # an index page, not HTML, ...: never tracked
+    moved = "moved"  # an article's former URL (301/308 or a new canonical)

@@ -12,6 +12,7 @@ import typer
 
 from analysis.urls import InvalidURL
 from analysis.vocabulary import ChangeKind
+from claimwatch import cli_sites as sites_cli
 from claimwatch.cli_alerts import alerts_app
 from claimwatch.cli_export import export_app
 from claimwatch.durations import parse_duration, parse_since
@@ -53,17 +54,39 @@ def _ready() -> None:
 
 @app.command()
 def track(
-    urls: Annotated[list[str], typer.Argument(help="Article URLs (http or https).")],
+    urls: Annotated[list[str] | None, typer.Argument(help="Article URLs (http or https).")] = None,
     interval: Annotated[str, typer.Option(help="How often to check: 30m, 6h, 1d…")] = "6h",
     tag: Annotated[list[str] | None, typer.Option(help="Tag(s) to attach (repeatable).")] = None,
+    site: sites_cli.SiteOpt = None,
+    feed: sites_cli.FeedOpt = None,
+    sitemap: sites_cli.SitemapOpt = None,
+    include: sites_cli.IncludeOpt = None,
+    exclude: sites_cli.ExcludeOpt = None,
+    host: sites_cli.HostOpt = None,
+    max_articles: sites_cli.MaxArticlesOpt = sites_cli.DEFAULT_MAX_ARTICLES,
+    max_pages: sites_cli.MaxPagesOpt = sites_cli.DEFAULT_MAX_PAGES,
 ) -> None:
-    """Start tracking article URLs (idempotent: tracking again updates interval and tags)."""
+    """Start tracking article URLs, or follow whole sites (--site, --feed, --sitemap).
+
+    Idempotent: tracking again updates the interval, tags and filters.
+    """
     from storage.sources import track as track_sources
 
     try:
         seconds = int(parse_duration(interval).total_seconds())
     except ValueError as exc:
         fail(str(exc), 2)
+    if site or feed or sitemap:
+        sites_cli.follow_sites(
+            sites=site or [], feeds=feed or [], sitemaps=sitemap or [],
+            interval_seconds=seconds, tags=tag or [], include=include or [],
+            exclude=exclude or [], hosts=host or [], max_articles=max_articles,
+            max_pages=max_pages,
+        )  # fmt: skip
+        if not urls:
+            return
+    if not urls:
+        fail("give article URLs, or a site with --site, --feed or --sitemap", 2)
     _ready()
     try:
         with session() as db:
@@ -78,10 +101,21 @@ def track(
 
 
 @app.command()
-def untrack(url: Annotated[str, typer.Argument(help="A tracked URL.")]) -> None:
-    """Stop monitoring a URL; its archive and history are kept."""
+def untrack(
+    url: Annotated[str | None, typer.Argument(help="A tracked URL.")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Stop following a site.")] = None,
+    articles: Annotated[
+        bool, typer.Option("--articles", help="With --site: untrack its articles too.")
+    ] = False,
+) -> None:
+    """Stop monitoring a URL (or following a site); archives and histories are kept."""
     from storage.sources import untrack as untrack_source
 
+    if site is not None:
+        sites_cli.untrack_site(site, articles=articles)
+        return
+    if url is None:
+        fail("give a tracked URL, or a site with --site", 2)
     _ready()
     try:
         with session() as db:
@@ -97,15 +131,19 @@ def untrack(url: Annotated[str, typer.Argument(help="A tracked URL.")]) -> None:
 def sources(
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
     all: Annotated[bool, typer.Option("--all", help="Include untracked sources.")] = False,
+    site: Annotated[str | None, typer.Option("--site", help="Only this site's articles.")] = None,
 ) -> None:
     """List tracked sources with their last check."""
     from storage.queries import sources_overview
 
     _ready()
     with session() as db:
-        rows = sources_overview(db, include_inactive=all)
+        rows = _lookup(lambda: sources_overview(db, include_inactive=all, site=site))
     columns = ["url", "interval", "tags", "versions", "changes", "last_checked_at", "last_status"]
     emit(rows, format, columns=columns, title="Tracked sources")
+
+
+app.command()(sites_cli.sites)
 
 
 @app.command()
@@ -135,10 +173,11 @@ def run(
 
 def _check_run_targets(urls: list[str]) -> bool:
     """False when nothing is tracked; exit 2 when a URL given with --url is not tracked."""
+    from storage.sites import list_sites
     from storage.sources import find, list_sources
 
     with session() as db:
-        if not list_sources(db):
+        if not list_sources(db) and not list_sites(db):
             return False
         for target in urls:
             try:

@@ -1,7 +1,8 @@
 """Prefect side of alerts: announce changes as Prefect events, and the delivery task.
 
 `emit_events` announces each recorded change as a Prefect event `claimwatch.article.changed`
-(for Prefect Automations); delivery itself is `service.delivery.deliver_due`.
+(`claimwatch.article.discovered` for a followed site's new article) for Prefect Automations;
+delivery itself is `service.delivery.deliver_due`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from uuid import UUID
 
 from prefect import task
 
+from analysis.vocabulary import ChangeKind
 from service.delivery import deliver_due
 from storage.alerts import mark_emitted, pending_events
 from storage.db import session
 
 EVENT = "claimwatch.article.changed"
+DISCOVERED_EVENT = "claimwatch.article.discovered"  # a followed site published an article
 
 
 def emit_events(limit: int = 500) -> int:
@@ -33,7 +36,7 @@ def emit_events(limit: int = 500) -> int:
     emitted = []
     for event_id, change in pending:
         event = emit_event(
-            event=EVENT,
+            event=DISCOVERED_EVENT if ChangeKind.new_article in change["kinds"] else EVENT,
             resource=_resource(change),
             payload=_payload(change),
             id=UUID(event_id),

@@ -9,6 +9,7 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from flows.alerts import deliver_alerts, emit_change_events
+from flows.discovery import discover_sites
 from flows.tasks import analyse_captures, crawl_batch, plan_analysis, plan_crawl, prepare_database
 from service.analyse import AnalysisReport
 from service.passes import MonitorSummary
@@ -27,6 +28,7 @@ def monitor(
     """One monitoring pass over the tracked sources (all, or only those that are due)."""
     settings = get_settings()
     prepare_database()
+    discover_sites(due_only=due_only, tag=tag, urls=urls or [])
     batches = plan_crawl(
         due_only=due_only,
         urls=urls or [],

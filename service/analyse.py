@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from analysis.assess import ArticleState, assess_capture, needs_extraction
 from analysis.document import Extraction
 from analysis.extract import extract_article
+from analysis.pagekind import index_page_error
 from analysis.vocabulary import CaptureOutcome
 from service.library_logs import route_library_logs
 from storage.archive import read_payload
@@ -153,6 +154,10 @@ def _payload_job(capture: Capture, archive_dir: Path) -> tuple[bytes, str, str] 
 def _extract_one(job: tuple[bytes, str, str]) -> Extraction:
     route_library_logs()  # here, so that pool workers route theirs too
     body, url, content_type = job
+    # Several posts extract as one run-on "article": say it is an index page instead.
+    index_page = index_page_error(body, url=url, content_type=content_type)
+    if index_page:
+        return Extraction(None, error=index_page)
     return extract_article(body, url=url, content_type=content_type)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from analysis.vocabulary import AlertState, AttemptOutcome, Certainty, Severity
+from analysis.vocabulary import AlertState, AttemptOutcome, Certainty, Severity, SiteKind
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -61,6 +61,8 @@ class Source(SQLModel, table=True):
     article_status: int | None = None
     etag: str | None = None
     last_modified: str | None = None
+    # The followed site whose discovery found this article (None: tracked by hand).
+    site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
 
 
 class Capture(SQLModel, table=True):
@@ -294,5 +296,76 @@ class ChangeNote(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     author: str = ""
     created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+
+
+DEFAULT_MAX_ARTICLES = 5000  # articles a followed site's discovery tracks at most
+DEFAULT_MAX_PAGES = 10  # index pages followed from a site's start page
+
+
+class Site(SQLModel, table=True):
+    """A followed site (home or index page, feed or sitemap) whose new articles are tracked."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    normalized_url: str = Field(sa_column=Column(Text, unique=True, nullable=False))
+    kind: str = SiteKind.site
+    added_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
+    )
+    # Given to the articles it finds; also how often discovery runs with `run --due`.
+    interval_seconds: int = 6 * 3600
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    hosts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    include: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    exclude: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    max_articles: int = DEFAULT_MAX_ARTICLES
+    max_pages: int = DEFAULT_MAX_PAGES  # pagination depth from the start page
+    active: bool = True
+    last_discovered_at: datetime | None = _ts(nullable=True)
+    # End of the first discovery: articles found then are the baseline, later ones are new.
+    baseline_at: datetime | None = _ts(nullable=True)
+    last_error: str = ""
+    last_listed: int = 0  # article URLs the last discovery saw listed
+    last_new: int = 0  # articles the last discovery started tracking
+    last_note: str = ""  # what the last discovery left out (e.g. --max-articles reached)
+
+
+class DiscoveryEndpoint(SQLModel, table=True):
+    """A document listing a site's articles (robots.txt, feed, sitemap, index page), with the
+    validators for a conditional GET and what its last fetch found."""
+
+    __tablename__ = "discovery_endpoint"
+    __table_args__ = (UniqueConstraint("site_id", "url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str
+    etag: str | None = None
+    last_modified: str | None = None
+    lastmod: str = ""  # a child sitemap's <lastmod> in its index: unchanged means skip it
+    last_status: int | None = None
+    last_fetched_at: datetime | None = _ts(nullable=True)
+    entries: int = 0  # URLs it listed at its last 200
+    error: str = ""  # one line; "" when the last fetch was usable
+    note: str = ""  # what was ignored or cut short (off-site links, a pagination loop)
+
+
+class DiscoveredURL(SQLModel, table=True):
+    """A URL a site listed and what it turned out to be, so it is resolved only once."""
+
+    __tablename__ = "discovered_url"
+    __table_args__ = (UniqueConstraint("site_id", "normalized_url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    site_id: int = Field(foreign_key="site.id", index=True)
+    normalized_url: str = Field(sa_column=Column(Text, nullable=False))
+    verdict: str  # an analysis.vocabulary.LinkVerdict
+    source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
+    lastmod: str = ""  # the sitemap/feed date it was listed with
+    detail: str = ""
+    first_seen_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )

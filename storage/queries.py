@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from analysis.urls import normalize_url
 from analysis.vocabulary import IdentifierKind
-from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Source, Version
+from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Site, Source, Version
 from storage.sources import find, list_sources
 
 _NO_CHANGES: dict[str, list[Any]] = {"added": [], "removed": [], "modified": []}
@@ -144,14 +145,25 @@ def _version_numbers(db: Session, rows: list[Change]) -> dict[int, int]:
     return {vid: number for vid, number in db.exec(query) if vid is not None}
 
 
-def sources_overview(db: Session, *, include_inactive: bool = False) -> list[dict[str, Any]]:
-    """Tracked sources with their version and change counts and last check."""
+def sources_overview(
+    db: Session, *, include_inactive: bool = False, site: str | None = None
+) -> list[dict[str, Any]]:
+    """Tracked sources with their version and change counts and last check (`site`: only the
+    articles that site's discovery found; NotFound when it is not followed)."""
     versions = dict(
         db.exec(select(Version.source_id, func.count()).group_by(col(Version.source_id))).all()
     )
     change_counts = dict(
         db.exec(select(Change.source_id, func.count()).group_by(col(Change.source_id))).all()
     )
+    site_urls = {s.id: s.normalized_url for s in db.exec(select(Site))}
+    sources = list_sources(db, include_inactive=include_inactive)
+    if site is not None:
+        wanted = normalize_url(site)
+        followed = db.exec(select(Site).where(Site.normalized_url == wanted)).first()
+        if followed is None:
+            raise NotFound(f"not a followed site: {site}")
+        sources = [s for s in sources if s.site_id == followed.id]
     return [
         {
             "url": s.normalized_url,
@@ -164,8 +176,9 @@ def sources_overview(db: Session, *, include_inactive: bool = False) -> list[dic
             "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
             "last_status": s.last_status,
             "last_error": s.last_error,
+            "site": site_urls.get(s.site_id) if s.site_id is not None else None,
         }
-        for s in list_sources(db, include_inactive=include_inactive)
+        for s in sources
     ]
 
 

@@ -19,6 +19,7 @@ from storage.models import (
     Version,
     utcnow,
 )
+from storage.sites import record_new_article
 
 
 def pending_captures(db: Session, *, source_ids: list[int] | None = None) -> list[tuple[int, int]]:
@@ -90,6 +91,7 @@ def record_assessment(
         )
         assert version.id is not None
         _add_findings(db, version_id=version.id, assessment=assessment)
+        record_new_article(db, source=source, capture=capture, version=version)  # sites only
     change = None
     if assessment.comparison is not None and assessment.comparison.changed:
         comparison = assessment.comparison
