@@ -59,7 +59,10 @@ def test_follow_a_blog(home: Path, fresh_site: SiteServer, webhook: WebhookRecei
     assert new["severity"] == "minor"
     assert new["summary"] == f"new article: {LATER.title}"
     [alert] = webhook.requests
-    assert alert.body["title"] == f"New article: {LATER.title}"
+    # json:// channels get the change itself, as `changes --format json` shows it.
+    assert alert.body["id"] == new["id"]
+    assert alert.body["kinds"] == ["new_article"]
+    assert alert.body["title"] == LATER.title
     with session() as db:
         [stored] = db.exec(select(ChangeEvent).where(ChangeEvent.change_id == new["id"]))
     [event] = read_events([stored.event_id])
