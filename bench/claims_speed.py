@@ -43,7 +43,7 @@ def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     sentences = [
         s["text"]
-        for name in ("claims-dev", "claims-test")
+        for name in ("claims-dev", "claims-dev2")
         for s in json.loads((LABELLED / f"{name}.json").read_text("utf-8"))["sentences"]
     ]
     old_html, new_html = page("v1"), page("v5-claims-edited")
