@@ -117,7 +117,7 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     (r"\bresponsible for\b", "", "cause"),
     (r"\b(?:lead|leads|leading|led) to\b", "", "cause"),
     (r"\bresult(?:s|ed|ing)? in\b", "", "cause"),
-    (r"\b(?:effects?|impacts?|influence) on\b", "", "effect"),
+    (r"\b(?:effects?|impacts?|influence) (?:on|upon)\b", "", "effect"),
     (r"\bbenefit(?:s|ed|ting)? from\b", "increase", "benefit"),
     (r"\bbenefits? (?:for|to)\b", "increase", "benefit"),
     (
@@ -293,8 +293,9 @@ IMPERATIVES = frozenset(
 )
 INTENT = re.compile(
     r"\bto (?:look at|see if|see whether|test whether|determine whether) "
-    r"|\b(?:plans? to|planning to|our quest|quest is|aims? to|goal is|decided to|going to"
+    r"|\b(?:plans? to|planning to|our quest|quest is|aims? to|goal is|decided to"
     r"|underway|interested to know|want to know|to examine|to find out)\b"
+    r"|\b(?:we|i)(?:'re|'m| are| am) going to\b"
 )
 UNKNOWN = re.compile(
     r"\b(?:not (?:yet )?known|unknown|unclear|(?:do|does|did) not know|don't know|wonder)"
@@ -345,7 +346,7 @@ SAFETY = re.compile(
     r"|health problems|medical problems|(?:liver|kidney|organ|nerve) damage)\b"
 )
 SAFETY_CLAIM = re.compile(
-    r"\b(?:is|are|was|were|be|been|being|'s|seems?|appears?|remains?) (?:\w+ ){0,3}?(?:safe"
+    r"\b(?:is|are|was|were|be|been|being|'s|'re|seems?|appears?|remains?) (?:\w+ ){0,3}?(?:safe"
     r"|unsafe|harmful|hazardous|toxic|dangerous|well[- ]tolerated)\b"
     r"|\b(?:most|very|more|less|quite) (?:\w+ ){0,2}?(?:dangerous|harmful|hazardous)\b"
     r"|\b(?:cause[sd]?|causing|pose[sd]?|posing|ha(?:ve|s|d)|experienced?|produce[sd]?|without"
@@ -418,3 +419,51 @@ ASSOCIATION_HEDGE = re.compile(
     r"\b(?:associated|associations?|linked|connected|correlated|tied|likely|risk factors?"
     r"|protective factors?|predictors?)\b"
 )
+
+# --- structure (round 2): an effect needs a health outcome in its own clause -------------------
+
+# Health outcomes only: what a claim says is changed, caused, prevented or linked. Agents (drugs,
+# supplements, foods, exercise) and populations (patients, children) are not outcomes, so "The FDA
+# regulates dietary supplements" or "The lens helps focus light" state no health relationship.
+OUTCOME = re.compile(
+    r"\b(?:oxytocin|hormon\w*|cortisol|testosterone|estrogen|endorphins|dopamine|serotonin"
+    r"|insulin|glucose|cholesterol|triglycerides|lipids|blood|heart|cardiac|cardiovascular|bones?"
+    r"|muscles?|joints?|cartilage|tissues?|cells?|osteo\w+|brain|nerves?|neurons?|organs?|liver"
+    r"|kidneys?|lungs?|gut|stomach|digest\w*|intestin\w*|colon|bowel|skin|hair|teeth|eyes?|vision"
+    r"|visual|hearing|retina\w*|photoreceptors?|metabolism|metabolic|immun\w+|inflammat\w+"
+    r"|circulation|arter\w+|veins?|absorption|(?:your|the body's|immune|nervous|digestive"
+    r"|circulatory|reproductive|endocrine) system|hpa|body|bodies|mind|mood|emotion\w*|feelings?"
+    r"|stress\w*|anxiety|depress\w*|pain|sleep\w*|insomnia|fatigue|energy|memory|cognit\w+"
+    r"|attention|learning|mental|behaviou?rs?|aggression|calm\w*|relax\w*|resilience|well-?being"
+    r"|wellness|health(?! ?care)\w*|fitness|strength|balance|flexibility|endurance|weight|obes\w+"
+    r"|overweight|fat|belly|waist|bmi|appetite|libido|arousal|desire|fertility|pregnan\w+|birth"
+    r"|labou?r|contractions|childbirth|lactation|milk|erecti\w+|aging|ageing|longevity|lifespan"
+    r"|life expectanc\w+|mortality|deaths?|die|died|dying|survival|morbidity|recovery|healing"
+    r"|repair|regenerat\w+|risks?|diseases?|disorders?|conditions?|illness(?:es)?|sick\w*"
+    r"|symptoms?|syndromes?|infections?|viral|virus\w*|flu|colds?|fever|cancers?|tumou?rs?"
+    r"|diabetes|stroke|heart attacks?|fractures?|injur\w+|damage|harm|cramps?|headaches?"
+    r"|migraines?|nausea|diarrh\w+|acne|asthma|allerg\w+|arthritis|alzheimer'?s|parkinson'?s"
+    r"|dementia|autis\w+|schizophrenia|fibromyalgia|sarcopenia|menopause|degeneration|defects"
+    r"|rickets|tetany|hypertension|pressure|bleeding|seizures?|outcomes?|compliance|adherence"
+    r"|follow-up|amblyopia|blind\w*|hiv|aids|addiction|abuse|euphoria|transmission"
+    r"|complications?|deficien\w+|bond\w*|closeness|trust|pleasure|agility|intimacy|connection"
+    r"|genes?|orgasms?|relationships?|couples|openness|concentration|wrinkles|asleep|bacteria"
+    r"|microbiome|nutrients?|abilit(?:y|ies)|stomachs|unhealthy|fib(?:re|er)|vitamins?|minerals?"
+    r"|calcium|iron|magnesium|zinc|potassium|protein|infarction|sepsis|pneumonia|asphyxia"
+    r"|eclampsia|preeclampsia|atheroma|ulcers?|wounds?|lesions?|malaria|measles|influenza|covid"
+    r"|epilepsy|psychosis|disabilit\w+|frailty|falls|mobility|cramping|spasms?|allergies"
+    r"|\w+(?:itis|osis|emia|aemia|omas?|pathy|pathies|algia|plasia|trophy|iasis))\b"
+)
+# Where the clause of a predicate ends (after it) or starts (before it).
+CLAUSE_END = re.compile(r"[;:()]|,\s(?=(?:but|while|whereas|although|though|which|who)\b)| — | – ")
+CLAUSE_START = re.compile(
+    r"[;:()]|, |\b(?:that|which|who|whether|because|although|while|when|but)\b| — | – "
+)
+# A person as the object of an effect verb: "It could be healing you", "treats patients".
+PERSON_OBJECT = re.compile(
+    r"\s*(?:(?:some|many|most|older|younger|new|all) )?(?:you|yourself|us|people|patients|women|men"
+    r"|adults|children|mothers)\b"
+)
+# Benefit wording implies a health outcome unless the benefit is money.
+MONEY = re.compile(r"\b(?:financ\w*|econom\w*|commercial\w*|profit\w*|sales)\b")
+THERAPY = re.compile(r"\b(?:therap\w+|treatments?)\b")

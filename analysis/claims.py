@@ -5,7 +5,9 @@ it has an effect predicate ("lowers", "helps prevent", "plays a role in", "is ne
 "associated with", "released with a warm hug"...) and names a health term or has a pronoun subject
 ("It activates cardiac stem cells"), and is not a question, a heading, a fragment, an imperative,
 a plan ("plans to examine"), an admitted unknown ("it is not yet known when"), or part of a
-reference section. Effects inside an if/whether clause do not count.
+reference section. Effects inside an if/whether clause do not count, and a predicate counts only
+when its own clause names a health outcome ("lowers cortisol") or a person ("heals you"): "The FDA
+regulates dietary supplements" names an agent and no outcome, so it is no claim.
 
 Beyond the seed pages (issue 11) the rules also read association wording ("risk factor for",
 "positively associated with"), causal phrases ("a leading cause of"), safety ("completely safe",
@@ -177,6 +179,11 @@ def claim_features(sentence: str) -> ClaimFeatures:
     health = lx.HEALTH.search(text) or "safety" in kinds
     if not (health or lx.PRONOUN_SUBJECT.search(text) or subjectless):
         return ClaimFeatures(False, "no agent or health term")
+    effects = [e for e in effects if _reaches_outcome(text, e)]
+    if not effects:
+        return ClaimFeatures(False, "no outcome")
+    first = min(effects)
+    kinds = {kind for *_, kind in effects}
     # The direction of the first predicate that has one: "lowers cortisol" → decrease.
     direction = next((d for _, _, d, _ in sorted(effects) if d), "")
     kind = claim_type(text, kinds)
@@ -204,6 +211,29 @@ def claim_type(text: str, kinds: set[str]) -> ClaimType:
     if kinds & {"association", "group"} or lx.ASSOCIATION.search(text):
         return ClaimType.association
     return ClaimType.effect
+
+
+# Predicates that name their outcome themselves: a harm, an amount, "had a lower risk", a release.
+_SELF_CONTAINED = frozenset({"safety", "dosage", "group", "release", "tell"})
+
+
+def _reaches_outcome(text: str, effect: tuple[int, int, str, str]) -> bool:
+    """Whether a predicate has a health outcome in its own clause ("lowers cortisol", "diseases can
+    be treated", "obesity is a risk factor for AP") or a person as its object ("heals you")."""
+    start, end, _, kind = effect
+    if kind in _SELF_CONTAINED:
+        return True
+    stop = lx.CLAUSE_END.search(text, end)
+    starts = [m.end() for m in lx.CLAUSE_START.finditer(text, 0, start)]
+    clause = text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
+    first_word = text.find(" ", start, end)
+    if lx.PERSON_OBJECT.match(text, first_word if first_word > 0 else end):
+        return True
+    if kind == "benefit":
+        return not lx.MONEY.search(clause)
+    if kind == "treatment" and lx.THERAPY.search(text, end, end + 40):
+        return True  # "might be used for couple's therapy"
+    return bool(lx.OUTCOME.search(clause))
 
 
 def _is_change(text: str, effect: tuple[int, int, str, str]) -> bool:
