@@ -141,7 +141,7 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
         r"\b(?:have|has|had|show|shows|showed) (?:a |an )?(?:\w+ )?(?:calming|relaxing|soothing"
         r"|positive|negative|protective|beneficial|healing|cumulative|therapeutic|lasting) effect",
         "",
-        "effect",
+        "effect-adj",
     ),
     (r"\b(?:tells?|told|telling|signals?) (?:your|the) (?:body|cells|brain|system)\b", "", "tell"),
     (
@@ -165,6 +165,13 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
         r"|blood pressure|stress|pain|anxiety|risks?|symptoms|inflammation|weight|libido|mood"
         r"|(?:\w+ )?attacks|infections|deaths|fractures|colds|cases|episodes|migraines|injuries"
         r"|mortality|survival|life expectanc\w+)\b",
+        "",
+        "group",
+    ),
+    (
+        r"\b(?:were|was|is|are) (?:\w+ ){0,3}?(?:higher|lower|greater|reduced|increased|shorter"
+        r"|longer|better|worse) (?:\w+ ){0,4}?(?:in|among|for) (?:\w+ ){0,2}?(?:people|patients"
+        r"|those|women|men|children|adults|participants|individuals|users|groups?)\b",
         "",
         "group",
     ),
@@ -211,6 +218,7 @@ _NEEDLES = (
     "slow",
     "by ",
     "lower higher reduced increased less more greater fewer elevated decreased",
+    "higher lower greater reduced increased shorter longer better worse",
     "level",
     "rise rose drop fell fall plummet soar surge",
 )
@@ -306,10 +314,12 @@ AGE_CHANGE = re.compile(r"\b\w+ with age\b")
 
 HEDGES = re.compile(
     r"\b(?:may|might|could|perhaps|maybe|possibly|potentially|probably|likely|suggests?|suggested"
-    r"|suggesting|appears?|appeared|seems?|seemed|believed?|believes|predicted|suspect|suspects"
+    r"|suggesting|(?:appears?|appeared) (?:to|that)|it appears|seems?|seemed|believed?|believes"
+    r"|predicted|suspect|suspects"
     r"|thought to|to our knowledge|not known|mice|mouse|rats?|rodents?|animals?|voles?"
     r"|associated with|linked to|connected to|correlated with|to do with|biomarker|indicates?"
-    r"|indicated|indicating|risk factors?|protective factors?|associations? between|speculate"
+    r"|indicated|indicating|associations? between|speculate"
+    r"|(?:is|are|was|were|be|been|being|as|remains?) (?:\w+ ){0,3}?(?:risk|protective) factors?"
     r"|expected|potential|possible)\b"
 )
 CAN = re.compile(r"\bcan\b(?!'t| not)")
@@ -328,7 +338,8 @@ NOT_NEGATION = re.compile(r"(?:\bnot|n't) (?:just|only|merely|simply)\b")
 
 # Association wording: a relationship stated without cause.
 ASSOCIATION = re.compile(
-    r"\b(?:risk|protective|predictive|prognostic) factors? (?:for|against|of|in)\b"
+    r"\b(?:is|are|was|were|be|been|being|as|remains?) (?:\w+ ){0,3}?(?:risk|protective|predictive"
+    r"|prognostic) factors? (?:for|against|of|in)\b"
     r"|\bpredictors? of\b|\b(?:a|an|the|no|strong|significant|positive|inverse|negative|clear)"
     r" (?:\w+ )?associations? (?:between|with)\b|\b(?:less|more) likely to (?:die|develop|get"
     r"|have|be|suffer|experience|survive|report)\b"
@@ -384,6 +395,8 @@ RESEARCH = re.compile(
     r"|compiled|coded|identified|obtained|conducted|collected|followed|provides?|reports?"
     r"|started|took|attempted|attempt)\b|\b(?:are|were|is) (?:looking at|studying|investigating"
     r"|examining|exploring|testing)\b|\banaly[sz]ed data\b"
+    r"|^(?:\w+ ){1,2}(?:examines|examined|describes|described|discusses|discussed|reviews"
+    r"|reviewed|explores|explored) (?:how|why|whether|what)\b"
     r"|\b(?:colleagues|researchers|investigators|scientists|authors|team) (?:also )?(?:examined"
     r"|investigated|assessed|evaluated|analy[sz]ed|studied|compared|looked at|estimated)\b"
     r"|\b(?:was|were) (?:\w+ )?(?:analy[sz]ed|collected|obtained|estimated|calculated|used"
@@ -451,7 +464,8 @@ OUTCOME = re.compile(
     r"|microbiome|nutrients?|abilit(?:y|ies)|stomachs|unhealthy|fib(?:re|er)|vitamins?|minerals?"
     r"|calcium|iron|magnesium|zinc|potassium|protein|infarction|sepsis|pneumonia|asphyxia"
     r"|eclampsia|preeclampsia|atheroma|ulcers?|wounds?|lesions?|malaria|measles|influenza|covid"
-    r"|epilepsy|psychosis|disabilit\w+|frailty|falls|mobility|cramping|spasms?|allergies"
+    r"|epilepsy|psychosis|disabilit\w+|frailty|falls|mobility|cramping|spasms?|allergies|epidemic"
+    r"|outbreaks?"
     r"|\w+(?:itis|osis|emia|aemia|omas?|pathy|pathies|algia|plasia|trophy|iasis))\b"
 )
 # Where the clause of a predicate ends (after it) or starts (before it).
@@ -467,3 +481,18 @@ PERSON_OBJECT = re.compile(
 # Benefit wording implies a health outcome unless the benefit is money.
 MONEY = re.compile(r"\b(?:financ\w*|econom\w*|commercial\w*|profit\w*|sales)\b")
 THERAPY = re.compile(r"\b(?:therap\w+|treatments?)\b")
+# "deficits, associated with the autistic spectrum, ...": an association set off by a comma is a
+# side clause, not the sentence's predicate.
+APPOSITIVE_ASSOCIATION = re.compile(r", (?:associated|linked|connected|correlated|tied) ")
+# Association wording hedges a claim only as its predicate ("is strongly associated with"), not as
+# a modifier in another clause ("oxytocin, a hormone associated with nurturing, is ...").
+ASSOCIATION_WORDING = frozenset({"associated with", "linked to", "connected to", "correlated with"})
+ASSOCIATION_PREDICATE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|become|becomes|not|also|both|strongly|positively"
+    r"|inversely|negatively|significantly|consistently|closely|independently|reliably|directly"
+    r"|often|frequently|may|might|could|can|has|have|had)\s+$"
+)
+# Heads whose "of" + gerund states an effect: "the immediate health benefit of lowering stress".
+BENEFIT_HEADS = words("benefit benefits effect effects power ability capacity")
+# An -ed form after these is an adjective: "predicted reduced belief", "showed increased risk".
+ADJECTIVE_AFTER = words("predicted predicts predict showed show shows found reported observed")

@@ -214,7 +214,7 @@ def claim_type(text: str, kinds: set[str]) -> ClaimType:
 
 
 # Predicates that name their outcome themselves: a harm, an amount, "had a lower risk", a release.
-_SELF_CONTAINED = frozenset({"safety", "dosage", "group", "release", "tell"})
+_SELF_CONTAINED = frozenset({"safety", "dosage", "group", "release", "tell", "effect-adj"})
 
 
 def _reaches_outcome(text: str, effect: tuple[int, int, str, str]) -> bool:
@@ -223,6 +223,8 @@ def _reaches_outcome(text: str, effect: tuple[int, int, str, str]) -> bool:
     start, end, _, kind = effect
     if kind in _SELF_CONTAINED:
         return True
+    if lx.APPOSITIVE_ASSOCIATION.match(text, max(0, start - 2), start + 1):
+        return False  # "deficits, associated with autism, ...": a side clause
     stop = lx.CLAUSE_END.search(text, end)
     starts = [m.end() for m in lx.CLAUSE_START.finditer(text, 0, start)]
     clause = text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
@@ -280,8 +282,8 @@ def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
     before = _WORD.findall(text[:start])
     prev = before[-1] if before else ""
     after = _WORD.findall(text[end : end + 40])
-    if prev in lx.DETERMINERS or (form != "ing" and prev in lx.PREPOSITIONS):
-        return False
+    if prev in lx.DETERMINERS or (prev in lx.PREPOSITIONS and not _benefit_of(before, form)):
+        return False  # "the cure", "focus on reducing obesity": a noun or a gerund object
     if form == "s" and stem in lx.AMBIGUOUS and after[:1] == ["of"]:
         return False  # "the full benefits of oxytocin" is a noun
     if form == "s" and stem in lx.AMBIGUOUS and after[:1] and after[0] in lx.AUXILIARIES:
@@ -289,6 +291,8 @@ def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
     if form == "s" and stem in lx.AMBIGUOUS and not after and prev.endswith(lx.NOUN_MODIFIERS):
         return False  # "died of HIV-related causes.", "claimed health benefits."
     if form == "ed":
+        if prev in lx.ADJECTIVE_AFTER:
+            return False
         if after[:1] == ["by"] and text[end:].lstrip()[3:4].isdigit():
             return False  # "were increased by 15 %": a number changed, no agent acted
         return bool(prev) and not text[:start].rstrip().endswith(",")
@@ -311,6 +315,12 @@ def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
     return True
 
 
+def _benefit_of(before: list[str], form: str) -> bool:
+    """Whether a gerund is what a benefit or an effect consists of ("the benefit of lowering")."""
+    head = before[-2] if len(before) > 1 and before[-1] == "of" else ""
+    return form == "ing" and head in lx.BENEFIT_HEADS
+
+
 def _governing_to(before: list[str]) -> int:
     """Index of the "to" that governs a bare verb ("to actually cause", "to repair, restore")."""
     for back in range(1, min(5, len(before)) + 1):
@@ -323,7 +333,12 @@ def _governing_to(before: list[str]) -> int:
 
 
 def _certainty(text: str, start: int, end: int) -> int:
-    hedges = len(lx.HEDGES.findall(text))
+    hedges = sum(
+        m.group(0) not in lx.ASSOCIATION_WORDING
+        or start <= m.start() < end
+        or bool(lx.ASSOCIATION_PREDICATE.search(text, 0, m.start()))
+        for m in lx.HEDGES.finditer(text)
+    )
     # "can" weakens the main effect ("You can induce…"), not a later clause ("…so your muscles
     # can repair faster"): count it only near the first effect predicate.
     window = (_word_index(text, start) - 4, _word_index(text, end) + 3)
