@@ -169,11 +169,12 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
         "group",
     ),
     (
-        r"\b(?:were|was|is|are) (?:\w+ ){0,3}?(?:higher|lower|greater|reduced|increased|shorter"
+        r"\b(?:were|was|is|are) (?:[\w%.–-]+ ){0,3}?(?:higher|lower|greater|reduced|increased"
+        r"|shorter"
         r"|longer|better|worse) (?:\w+ ){0,4}?(?:in|among|for) (?:\w+ ){0,2}?(?:people|patients"
         r"|those|women|men|children|adults|participants|individuals|users|groups?)\b",
         "",
-        "group",
+        "group-comparison",
     ),
     (
         r"\blevels? (?:of (?:the )?\w+ )?(?:\w+ )?(?:quintuple|double|triple|rise|rises|rose|fall"
@@ -496,3 +497,7 @@ ASSOCIATION_PREDICATE = re.compile(
 BENEFIT_HEADS = words("benefit benefits effect effects power ability capacity")
 # An -ed form after these is an adjective: "predicted reduced belief", "showed increased risk".
 ADJECTIVE_AFTER = words("predicted predicts predict showed show shows found reported observed")
+# Words skipped when looking back from a gerund for its preposition ("of just treating").
+SOFT_ADVERBS = words("just only also even still not")
+# "to" + gerund is an effect after these ("leads to lowering"), an object elsewhere ("applies to").
+TO_GERUND_GOVERNORS = words("lead leads led leading contribute contributes contributed key")

@@ -188,8 +188,10 @@ def claim_features(sentence: str) -> ClaimFeatures:
     direction = next((d for _, _, d, _ in sorted(effects) if d), "")
     kind = claim_type(text, kinds)
     score = _certainty(text, first[0], first[1])
-    if lx.GROUP_RISK.search(text) and not lx.ASSOCIATION_HEDGE.search(text):
-        score -= 1  # "had a lower risk of death": an observed risk asserts no cause
+    if (lx.GROUP_RISK.search(text) or first[3] == "group-comparison") and not (
+        lx.ASSOCIATION_HEDGE.search(text)
+    ):
+        score -= 1  # "had a lower risk of death", "were higher in patients who ...": no cause
     return ClaimFeatures(
         True,
         "effect:" + first[3],
@@ -208,13 +210,15 @@ def claim_type(text: str, kinds: set[str]) -> ClaimType:
         return ClaimType.dosage
     if "comparison" in kinds:
         return ClaimType.comparison
-    if kinds & {"association", "group"} or lx.ASSOCIATION.search(text):
+    if kinds & {"association", "group", "group-comparison"} or lx.ASSOCIATION.search(text):
         return ClaimType.association
     return ClaimType.effect
 
 
 # Predicates that name their outcome themselves: a harm, an amount, "had a lower risk", a release.
-_SELF_CONTAINED = frozenset({"safety", "dosage", "group", "release", "tell", "effect-adj"})
+_SELF_CONTAINED = frozenset(
+    {"safety", "dosage", "group", "group-comparison", "release", "tell", "effect-adj"}
+)
 
 
 def _reaches_outcome(text: str, effect: tuple[int, int, str, str]) -> bool:
@@ -223,7 +227,7 @@ def _reaches_outcome(text: str, effect: tuple[int, int, str, str]) -> bool:
     start, end, _, kind = effect
     if kind in _SELF_CONTAINED:
         return True
-    if lx.APPOSITIVE_ASSOCIATION.match(text, max(0, start - 2), start + 1):
+    if lx.APPOSITIVE_ASSOCIATION.match(text, max(0, start - 2)):
         return False  # "deficits, associated with autism, ...": a side clause
     stop = lx.CLAUSE_END.search(text, end)
     starts = [m.end() for m in lx.CLAUSE_START.finditer(text, 0, start)]
@@ -281,8 +285,10 @@ def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
         return False  # "repair-and-recover", "life-enriching"
     before = _WORD.findall(text[:start])
     prev = before[-1] if before else ""
+    if form == "ing" and _gerund_object(before):
+        return False  # "applies to treating children", "focus on reducing or preventing obesity"
     after = _WORD.findall(text[end : end + 40])
-    if prev in lx.DETERMINERS or (prev in lx.PREPOSITIONS and not _benefit_of(before, form)):
+    if prev in lx.DETERMINERS or (form != "ing" and prev in lx.PREPOSITIONS):
         return False  # "the cure", "focus on reducing obesity": a noun or a gerund object
     if form == "s" and stem in lx.AMBIGUOUS and after[:1] == ["of"]:
         return False  # "the full benefits of oxytocin" is a noun
@@ -313,6 +319,22 @@ def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
                 or "did" in before[-3:]
             )
     return True
+
+
+def _gerund_object(before: list[str]) -> bool:
+    """Whether an -ing form is the object of a preposition ("of just treating", "to treating",
+    "on reducing or preventing"), looking back over adverbs and coordinated gerunds."""
+    i = len(before) - 1
+    while i >= 0 and (before[i] in lx.SOFT_ADVERBS or before[i].endswith("ly")):
+        i -= 1
+    if i >= 1 and before[i] in ("and", "or") and before[i - 1].endswith("ing"):
+        return _gerund_object(before[: i - 1])
+    if i < 0:
+        return False
+    word = before[i]
+    if word == "to":
+        return i == 0 or before[i - 1] not in lx.TO_GERUND_GOVERNORS
+    return word in lx.PREPOSITIONS and not _benefit_of(before[: i + 1], "ing")
 
 
 def _benefit_of(before: list[str], form: str) -> bool:
