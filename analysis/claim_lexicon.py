@@ -97,7 +97,8 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
         r"\b(?:is|are|was|were|be|been|being|'s) (?:\w+ )?(?:necessary|essential|indispensable"
         r"|vital|crucial|critical)(?: for| to| in)\b|\b(?:is|are|was|were|be|'s) (?:\w+ )?(?:needed"
         r"|required) for\b"
-        r"|\b(?:is|are|be|'s) (?:\w+ )?important (?:for\b|in \w+ing\b)",
+        r"|\b(?:is|are|be|'s) (?:\w+ )?important (?:for\b|in \w+ing\b)"
+        r"|\b(?:is|are|be|'s|'re) (?:\w+ )?key (?:to|for|in)\b",
         "",
         "necessity",
     ),
@@ -187,7 +188,7 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
 # A phrase pattern runs only on sentences holding one of its needles: ten times faster.
 _NEEDLES = (
     "role",
-    "necessary essential indispensable vital crucial critical important needed required",
+    "necessary essential indispensable vital crucial critical important needed required key",
     "associated linked connected correlated tied",
     "marker",
     "to do with",
@@ -272,7 +273,7 @@ HEALTH = re.compile(
     r"|metabolism|metabolic|fat|belly|cholesterol|triglycerides|lipids|glucose|insulin|sugar"
     r"|absorption|circulation|arter\w+|veins?|stroke|heart attacks?|fractures?|injur\w+|cramps?"
     r"|fatigue|energy|focus|cognit\w+|alzheimer'?s|parkinson'?s|arthritis|asthma|allerg\w+"
-    r"|infections?|viral|virus\w*|flu|colds?|fever|acne|hair|teeth|eyes?|vision|hearing"
+    r"|infect\w*|viral|virus\w*|flu|colds?|fever|acne|hair|teeth|eyes?|vision|hearing"
     r"|immunity|insomnia|migraines?|headaches?|nausea|hormonal|thyroid|adrenal|estrogen"
     r"|fertility|pregnan\w+|longevity|lifespan|mortality|deaths?|inflammatory|antioxidants?"
     r"|probiotics?|antibiotics?|caffeine|coffee|alcohol|nicotine|smoking|fasting|nutrients?"
@@ -362,6 +363,7 @@ SAFETY_CLAIM = re.compile(
     r"|unsafe|harmful|hazardous|toxic|dangerous|well[- ]tolerated)\b"
     r"|\b(?:most|very|more|less|quite) (?:\w+ ){0,2}?(?:dangerous|harmful|hazardous)\b"
     r"|\b(?:cause[sd]?|causing|pose[sd]?|posing|ha(?:ve|s|d)|experienced?|produce[sd]?|without"
+    r"|do|does|did|doing"
     r"|no|lead to|leads to|linked to|associated with) (?:\w+ ){0,2}?(?:side[- ]effects?"
     r"|adverse effects?|negative effects?|harmful effects?|health problems|medical problems|risks"
     r"|toxicity|harm|injury|injuries|(?:liver|kidney) damage)\b"
@@ -382,7 +384,8 @@ DOSE_ADVICE = re.compile(
 # Efficacy comparisons: "works better than", "more effective than", "as important ... as".
 COMPARISON = re.compile(
     r"\b(?:works?|worked|working|is|are|was|were|be) (?:\w+ ){0,2}?(?:better|worse|superior"
-    r"|inferior)\b|\b(?:more|less) (?:effective|efficacious|suitable|beneficial|helpful|potent"
+    r"|inferior)\b(?! (?:understand|know|manage|handle|prepare|learn)\b)"
+    r"|\b(?:more|less) (?:effective|efficacious|suitable|beneficial|helpful|potent"
     r"|important)\b|\bas (?:important|effective|good|beneficial|helpful|safe) (?:\w+ ){0,5}?as\b"
     r"|\b(?:versus|vs\.?|compared (?:with|to)) (?:\w+ ){0,4}?(?:placebo|sugar pill|controls?)\b"
     r"|\bversus \d"
@@ -501,3 +504,15 @@ ADJECTIVE_AFTER = words("predicted predicts predict showed show shows found repo
 SOFT_ADVERBS = words("just only also even still not")
 # "to" + gerund is an effect after these ("leads to lowering"), an object elsewhere ("applies to").
 TO_GERUND_GOVERNORS = words("lead leads led leading contribute contributes contributed key")
+# "It's defined as a reading of 130/80 mm Hg or higher": a definition, not a claim.
+DEFINITION = re.compile(r"\b(?:is|are|was|were|be|it's) (?:\w+ )?defined as\b")
+# "Mental health problems affect millions of children": a count of people, not an effect.
+PREVALENCE = re.compile(
+    r"\baffect(?:s|ed|ing)? (?:an estimated |about |nearly |over |more than |some |roughly )?"
+    r"(?:\d[\d,.]*|millions|thousands|hundreds|one in|1 in|many|most)\b"
+)
+# A level that rises or falls says something about health only with a trigger ("When oxytocin
+# rises, cortisol drops"); without one it is a trend ("treatment of hypertension has dropped").
+CHANGE_TRIGGER = re.compile(
+    r"\b(?:when|whenever|after|with|because|following|in response to|by|during|if|as)\b"
+)

@@ -227,6 +227,8 @@ def _reaches_outcome(text: str, effect: tuple[int, int, str, str]) -> bool:
     start, end, _, kind = effect
     if kind in _SELF_CONTAINED:
         return True
+    if kind == "change" and not lx.CHANGE_TRIGGER.search(text):
+        return False  # a level that moved, with nothing that moved it: a trend
     if lx.APPOSITIVE_ASSOCIATION.match(text, max(0, start - 2)):
         return False  # "deficits, associated with autism, ...": a side clause
     stop = lx.CLAUSE_END.search(text, end)
@@ -404,6 +406,8 @@ _NOT_CLAIMS = (
     (lx.UNCLEAR, "unknown"),
     (lx.META, "about words"),
     (lx.RESEARCH, "research"),
+    (lx.DEFINITION, "definition"),
+    (lx.PREVALENCE, "prevalence"),
 )
 # (pattern, kind, needles): a pattern runs only on sentences holding one of its needles.
 _RELATION_PHRASES = (
