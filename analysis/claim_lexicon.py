@@ -224,8 +224,15 @@ _NEEDLES = (
     "level",
     "rise rose drop fell fall plummet soar surge",
 )
+
+
+def needle_gate(needles: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex that finds any of `needles` (plain substrings): a cheap test before a pattern."""
+    return re.compile("|".join(re.escape(n) for n in needles))
+
+
 PHRASES = tuple(
-    (re.compile(p), d, k, tuple(n.split(" ")) if n != "by " else ("by ",))
+    (re.compile(p), d, k, needle_gate(tuple(n.split(" ")) if n != "by " else ("by ",)))
     for (p, d, k), n in zip(_PHRASES, _NEEDLES, strict=True)
 )
 DIRECTION_WORDS = {

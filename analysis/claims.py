@@ -25,12 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from analysis import claim_lexicon as lx
 from analysis.document import Block
 from analysis.references import Reference, reference_block_indices
-from analysis.sentences import split_sentences
+from analysis.sentences import Sentence, split_sentences
 from analysis.vocabulary import ClaimType
 
 Certainty = Literal["hedged", "assertive"]
@@ -94,7 +95,7 @@ def find_claims(
     for i, block in enumerate(blocks):
         if i in skip or block.kind in ("heading", "code"):
             continue
-        for sentence in split_sentences(block.text, block.markers):
+        for sentence in _sentences(block.text, block.markers):
             f = claim_features(sentence.text)
             if not f.is_claim:
                 continue
@@ -115,6 +116,12 @@ def find_claims(
     if references is not None:
         return link_citations(claims, references)
     return tuple(claims)
+
+
+# Most blocks of a new version are the old version's blocks: split each text once.
+@lru_cache(maxsize=4096)
+def _sentences(text: str, markers: tuple[str, ...]) -> tuple[Sentence, ...]:
+    return split_sentences(text, markers)
 
 
 def link_citations(claims: Iterable[Claim], references: Sequence[Reference]) -> tuple[Claim, ...]:
@@ -142,6 +149,8 @@ def expand_marker(marker: str) -> tuple[str, ...]:
     return tuple(labels)
 
 
+# Two versions of a page share most sentences: each is read once.
+@lru_cache(maxsize=8192)
 def claim_features(sentence: str) -> ClaimFeatures:
     """Decide whether one sentence (markers detached) is a health claim, and how certain."""
     text = sentence.strip().replace("’", "'").replace("‘", "'").lower()
@@ -258,14 +267,14 @@ def _effects(text: str) -> list[tuple[int, int, str, str]]:
         stem, form = _FORMS[m.group(0)]
         if _verb_ok(text, m.start(), m.end(), stem, form):
             found.append((m.start(), m.end(), _DIRECTION.get(stem, ""), "verb"))
-    for pattern, direction, kind, needles in lx.PHRASES:
-        if not any(n in text for n in needles):
+    for pattern, direction, kind, gate in lx.PHRASES:
+        if not gate.search(text):
             continue
         for m in pattern.finditer(text):
             d = direction or _direction_word(m.group(0))
             found.append((m.start(), m.end(), d, kind))
-    for pattern, kind, needles in _RELATION_PHRASES:
-        if any(n in text for n in needles):
+    for pattern, kind, gate in _RELATION_PHRASES:
+        if gate.search(text):
             found += [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
     release = lx.RELEASE.search(text)
     if release and (lx.TRIGGERS.search(text) or lx.RELEASE_ACTIVE.search(text)):
@@ -410,44 +419,48 @@ _NOT_CLAIMS = (
     (lx.PREVALENCE, "prevalence"),
 )
 # (pattern, kind, needles): a pattern runs only on sentences holding one of its needles.
-_RELATION_PHRASES = (
-    (lx.ASSOCIATION, "association", ("factor", "predictor", "association", "likely")),
-    (lx.CAUSE_PHRASE, "cause", ("cause", "attributable", "factor")),
-    (
-        lx.SAFETY_CLAIM,
-        "safety",
+_RELATION_PHRASES = tuple(
+    (pattern, kind, lx.needle_gate(needles))
+    for pattern, kind, needles in (
+        (lx.ASSOCIATION, "association", ("factor", "predictor", "association", "likely")),
+        (lx.CAUSE_PHRASE, "cause", ("cause", "attributable", "factor")),
         (
-            "safe",
-            "harm",
-            "hazard",
-            "toxic",
-            "danger",
-            "tolera",
-            "effect",
-            "problem",
-            "risk",
-            "damage",
-            "injur",
-            "advers",
+            lx.SAFETY_CLAIM,
+            "safety",
+            (
+                "safe",
+                "harm",
+                "hazard",
+                "toxic",
+                "danger",
+                "tolera",
+                "effect",
+                "problem",
+                "risk",
+                "damage",
+                "injur",
+                "advers",
+            ),
         ),
-    ),
-    (
-        lx.COMPARISON,
-        "comparison",
         (
-            "better",
-            "worse",
-            "superior",
-            "inferior",
-            "more ",
-            "less ",
-            "as ",
-            "versus",
-            "vs",
-            "compared",
+            lx.COMPARISON,
+            "comparison",
+            (
+                "better",
+                "worse",
+                "superior",
+                "inferior",
+                "more ",
+                "less ",
+                "as ",
+                "versus",
+                "vs",
+                "compared",
+            ),
         ),
-    ),
+    )
 )
+
 _DIRECTION = {**dict.fromkeys(lx.INCREASE, "increase"), **dict.fromkeys(lx.DECREASE, "decrease")}
 _FORMS = {
     form: (stem, kind)
