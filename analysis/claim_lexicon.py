@@ -309,7 +309,8 @@ IMPERATIVES = frozenset(
     )
 )
 INTENT = re.compile(
-    r"\bto (?:look at|see if|see whether|test whether|determine whether) "
+    r"\bto (?:look at|see if|see whether|test whether|determine|assess|evaluate|investigate"
+    r"|identify|measure|compare|understand|learn (?:more )?about|study) "
     r"|\b(?:plans? to|planning to|our quest|quest is|aims? to|goal is|decided to"
     r"|underway|interested to know|want to know|to examine|to find out)\b"
     r"|\b(?:we|i)(?:'re|'m| are| am) going to\b"
@@ -317,6 +318,8 @@ INTENT = re.compile(
 UNKNOWN = re.compile(
     r"\b(?:not (?:yet )?known|unknown|unclear|(?:do|does|did) not know|don't know|wonder)"
     r" (?:\w+ ){0,2}?(?:when|what|whether|if|how|why|the ways)\b"
+    r"|^(?:what|how|why|whether) .{0,80}\b(?:is|are|remains?)(?:n't| not)? (?:always |yet |fully "
+    r"|well )?(?:not )?(?:known|unknown|understood|unclear)\b"
 )
 CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^,;]*")
 AGE_CHANGE = re.compile(r"\b\w+ with age\b")
@@ -471,7 +474,7 @@ OUTCOME = re.compile(
     r"|rickets|tetany|hypertension|pressure|bleeding|seizures?|outcomes?|compliance|adherence"
     r"|follow-up|amblyopia|blind\w*|hiv|aids|addiction|abuse|euphoria|transmission"
     r"|complications?|deficien\w+|bond\w*|closeness|trust|pleasure|agility|intimacy|connection"
-    r"|genes?|orgasms?|relationships?|couples|openness|concentration|wrinkles|asleep|bacteria"
+    r"|genes|dna|orgasms?|relationships?|couples|openness|concentration|wrinkles|asleep|bacteria"
     r"|microbiome|nutrients?|abilit(?:y|ies)|stomachs|unhealthy|fib(?:re|er)|vitamins?|minerals?"
     r"|calcium|iron|magnesium|zinc|potassium|protein|infarction|sepsis|pneumonia|asphyxia"
     r"|eclampsia|preeclampsia|atheroma|ulcers?|wounds?|lesions?|malaria|measles|influenza|covid"

@@ -281,6 +281,7 @@ def _effects(text: str) -> list[tuple[int, int, str, str]]:
         found.append((release.start(), release.end(), "increase", "release"))
     dropped = [(m.start(), m.end()) for m in lx.CONDITIONAL.finditer(text)]
     dropped += [(m.start(), m.end()) for m in lx.AGE_CHANGE.finditer(text)]
+    dropped += [(m.start(), m.end()) for m in lx.PREVALENCE.finditer(text)]
     return [e for e in found if not any(a <= e[0] < b for a, b in dropped)]
 
 
@@ -416,7 +417,6 @@ _NOT_CLAIMS = (
     (lx.META, "about words"),
     (lx.RESEARCH, "research"),
     (lx.DEFINITION, "definition"),
-    (lx.PREVALENCE, "prevalence"),
 )
 # (pattern, kind, needles): a pattern runs only on sentences holding one of its needles.
 _RELATION_PHRASES = tuple(
