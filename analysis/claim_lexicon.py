@@ -71,7 +71,7 @@ TO_GOVERNORS = frozenset(
     _words(
         "help helps helped helping shown proven work works worked act acts acted able used "
         "administered seem seems seemed appear appears appeared predicted believed likely known "
-        "thought way ways ability order found reported expected tend tends continue continues "
+        "thought way ability order found reported expected tend tends continue continues "
         "began begin begins needed"
     )
 )
@@ -82,6 +82,8 @@ DETERMINERS = frozenset(
 )
 # Words before a sentence-final "benefits"/"causes" that make it a noun ("health benefits.").
 NOUN_MODIFIERS = ("ed", "al", "ic", "health")
+# Words after a plural noun that close its phrase: "organic causes, such as", "causes like".
+NOUN_FOLLOWERS = frozenset(_words("such like including and or"))
 AUXILIARIES = frozenset(
     _words("don't do did didn't are were have had can could will would may might is was")
 )

@@ -306,8 +306,10 @@ def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
         return False  # "the full benefits of oxytocin" is a noun
     if form == "s" and stem in lx.AMBIGUOUS and after[:1] and after[0] in lx.AUXILIARIES:
         return False  # "miracle cures don't exist": a plural subject, not a verb
-    if form == "s" and stem in lx.AMBIGUOUS and not after and prev.endswith(lx.NOUN_MODIFIERS):
-        return False  # "died of HIV-related causes.", "claimed health benefits."
+    if form == "s" and stem in lx.AMBIGUOUS and prev.endswith(lx.NOUN_MODIFIERS):
+        ends_phrase = not after or text[end : end + 1] in ",.;:)" or after[0] in lx.NOUN_FOLLOWERS
+        if ends_phrase:
+            return False  # "died of HIV-related causes.", "due to organic causes, such as"
     if form == "ed":
         if prev in lx.ADJECTIVE_AFTER:
             return False
