@@ -528,3 +528,9 @@ PREVALENCE = re.compile(
 CHANGE_TRIGGER = re.compile(
     r"\b(?:when|whenever|after|with|because|following|in response to|by|during|if|as)\b"
 )
+# Change verbs that also go without an object ("rates dropped among adults") and the words that
+# follow them then.
+CHANGE_VERBS = words("drop decline increase decrease worsen double triple spike improve")
+AFTER_INTRANSITIVE = words(
+    "among in by over from to since during for significantly sharply slightly steadily dramatically"
+)

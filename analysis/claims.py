@@ -266,7 +266,8 @@ def _effects(text: str) -> list[tuple[int, int, str, str]]:
             continue
         stem, form = _FORMS[m.group(0)]
         if _verb_ok(text, m.start(), m.end(), stem, form):
-            found.append((m.start(), m.end(), _DIRECTION.get(stem, ""), "verb"))
+            kind = "change" if _intransitive_change(text, m.end(), stem) else "verb"
+            found.append((m.start(), m.end(), _DIRECTION.get(stem, ""), kind))
     for pattern, direction, kind, gate in lx.PHRASES:
         if not gate.search(text):
             continue
@@ -283,6 +284,15 @@ def _effects(text: str) -> list[tuple[int, int, str, str]]:
     dropped += [(m.start(), m.end()) for m in lx.AGE_CHANGE.finditer(text)]
     dropped += [(m.start(), m.end()) for m in lx.PREVALENCE.finditer(text)]
     return [e for e in found if not any(a <= e[0] < b for a, b in dropped)]
+
+
+def _intransitive_change(text: str, end: int, stem: str) -> bool:
+    """Whether a change verb has no object ("has dropped among adults", "are worsening."): then
+    it reports a level that moved, which is a claim only with a trigger."""
+    if stem not in lx.CHANGE_VERBS:
+        return False
+    after = _WORD.findall(text[end : end + 30])
+    return not after or text[end : end + 1] in ",.;:" or after[0] in lx.AFTER_INTRANSITIVE
 
 
 def _direction_word(phrase: str) -> str:
