@@ -30,7 +30,7 @@ DECREASE = _words(
     "ease burn disrupt damage harm kill destroy shorten shrink clear eliminate"
 )
 NEUTRAL = _words(
-    "affect impact influence regulate cause help benefit transform rewire ensure establish "
+    "affect impact influence regulate cause help benefit transform rewire ensure "
     "modulate treat protect aggravate worsen support reverse balance normalize safeguard "
     "contribute predispose"
 )
