@@ -534,3 +534,8 @@ CHANGE_VERBS = words("drop decline increase decrease worsen double triple spike 
 AFTER_INTRANSITIVE = words(
     "among in by over from to since during for significantly sharply slightly steadily dramatically"
 )
+# "Manufacturers are responsible for ensuring that their products are safe": a duty, not a claim.
+OBLIGATION = re.compile(
+    r"\b(?:responsible for|required to|obliged to|must|have to|has to) (?:ensur\w+|make sure"
+    r"|check|verify|show|prove)\b"
+)

@@ -429,6 +429,7 @@ _NOT_CLAIMS = (
     (lx.META, "about words"),
     (lx.RESEARCH, "research"),
     (lx.DEFINITION, "definition"),
+    (lx.OBLIGATION, "duty"),
 )
 # (pattern, kind, needles): a pattern runs only on sentences holding one of its needles.
 _RELATION_PHRASES = tuple(
