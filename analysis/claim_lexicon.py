@@ -161,6 +161,7 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     ),
     (r"\b(?:wakes?|woke|waking) (?:\w+ )?up\b", "increase", "effect"),
     (r"\bslow(?:s|ed|ing)? down\b", "decrease", "effect"),
+    (r"\bmaintain(?:s|ed|ing)? (?:a |your |their )?(?:healthy|strong|normal)\b", "", "effect"),
     (r"\bby (?:supplementing|taking|using|administering|stimulating)\b", "", "means"),
     (
         r"\b(?:had|have|has|with|showed|show|shows) (?:\w+ ){0,4}?(?:lower|higher|reduced|increased"
@@ -220,6 +221,7 @@ _NEEDLES = (
     "keep kept",
     "wak woke",
     "slow",
+    "maintain",
     "by ",
     "lower higher reduced increased less more greater fewer elevated decreased",
     "higher lower greater reduced increased shorter longer better worse",
@@ -334,7 +336,7 @@ HEDGES = re.compile(
     r"|associated with|linked to|connected to|correlated with|to do with|biomarker|indicates?"
     r"|indicated|indicating|associations? between|speculate"
     r"|(?:is|are|was|were|be|been|being|as|remains?) (?:\w+ ){0,3}?(?:risk|protective) factors?"
-    r"|expected|potential|possible)\b"
+    r"|expected|potential|possible|unlikely|should be able to)\b"
 )
 CAN = re.compile(r"\bcan\b(?!'t| not)")
 BOOSTERS = re.compile(
@@ -538,4 +540,14 @@ AFTER_INTRANSITIVE = words(
 OBLIGATION = re.compile(
     r"\b(?:responsible for|required to|obliged to|must|have to|has to) (?:ensur\w+|make sure"
     r"|check|verify|show|prove)\b"
+)
+# How often, without an amount: "you need it in your diet every day", "take a daily supplement".
+DOSE_FREQUENCY = re.compile(
+    r"\b(?:need|needs|take|takes|taking|should (?:take|have|get))\b[^.;:]{0,30}?\b(?:every day"
+    r"|each day|daily|a day|per day|once a week|twice a day|once a day|every week)\b"
+)
+# "get all the vitamin C you need from your daily diet": a source that meets a need.
+SUFFICIENCY = re.compile(
+    r"\bget (?:all |enough |most )?(?:of )?(?:the )?(?:\w+ ){0,3}?(?:you|they|we|people) need"
+    r" (?:from|by|through)\b"
 )

@@ -159,7 +159,9 @@ def claim_features(sentence: str) -> ClaimFeatures:
         return ClaimFeatures(False, "question")
     if len(words) < 2:
         return ClaimFeatures(False, "fragment")
-    dosage = bool(lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text))
+    dosage = bool(lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text)) or bool(
+        lx.DOSE_FREQUENCY.search(text)
+    )
     if words[0] in lx.IMPERATIVES and not dosage and not re.match(r"\w+ (?:is|are|was)\b", text):
         return ClaimFeatures(False, "imperative")
     if lx.INTENT.search(text):
@@ -238,6 +240,8 @@ def _reaches_outcome(text: str, effect: tuple[int, int, str, str]) -> bool:
         return True
     if kind == "change" and not lx.CHANGE_TRIGGER.search(text):
         return False  # a level that moved, with nothing that moved it: a trend
+    if kind == "verb" and text[end:].strip().startswith(":"):
+        return False  # "Large amounts can cause:" names no outcome (a list follows)
     if lx.APPOSITIVE_ASSOCIATION.match(text, max(0, start - 2)):
         return False  # "deficits, associated with autism, ...": a side clause
     stop = lx.CLAUSE_END.search(text, end)
@@ -277,6 +281,7 @@ def _effects(text: str) -> list[tuple[int, int, str, str]]:
     for pattern, kind, gate in _RELATION_PHRASES:
         if gate.search(text):
             found += [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
+    found += [(m.start(), m.end(), "increase", "effect") for m in lx.SUFFICIENCY.finditer(text)]
     release = lx.RELEASE.search(text)
     if release and (lx.TRIGGERS.search(text) or lx.RELEASE_ACTIVE.search(text)):
         found.append((release.start(), release.end(), "increase", "release"))
