@@ -505,6 +505,7 @@ APPOSITIVE_ASSOCIATION = re.compile(r", (?:associated|linked|connected|correlate
 # Association wording hedges a claim only as its predicate ("is strongly associated with"), not as
 # a modifier in another clause ("oxytocin, a hormone associated with nurturing, is ...").
 ASSOCIATION_WORDING = frozenset({"associated with", "linked to", "connected to", "correlated with"})
+ASSOCIATION_VERB = re.compile(r"(?:associated|linked|connected|correlated|tied) ")
 ASSOCIATION_PREDICATE = re.compile(
     r"\b(?:is|are|was|were|be|been|being|become|becomes|not|also|both|strongly|positively"
     r"|inversely|negatively|significantly|consistently|closely|independently|reliably|directly"
@@ -544,7 +545,8 @@ OBLIGATION = re.compile(
 # How often, without an amount: "you need it in your diet every day", "take a daily supplement".
 DOSE_FREQUENCY = re.compile(
     r"\b(?:need|needs|take|takes|taking|should (?:take|have|get))\b[^.;:]{0,30}?\b(?:every day"
-    r"|each day|daily|a day|per day|once a week|twice a day|once a day|every week)\b"
+    r"|each day|daily(?! (?:diet|life|lives|activities|routine|needs))|a day|per day|once a week"
+    r"|twice a day|once a day|every week)\b"
 )
 # "get all the vitamin C you need from your daily diet": a source that meets a need.
 SUFFICIENCY = re.compile(

@@ -193,6 +193,9 @@ def claim_features(sentence: str) -> ClaimFeatures:
     effects = [e for e in effects if _reaches_outcome(text, e)]
     if not effects:
         return ClaimFeatures(False, "no outcome")
+    # "oxytocin, a hormone associated with nurturing, is indispensable for ...": the modifier is
+    # not the claim when the sentence has another predicate.
+    effects = [e for e in effects if not _modifier_association(text, e)] or effects
     first = min(effects)
     kinds = {kind for *_, kind in effects}
     # The direction of the first predicate that has one: "lowers cortisol" → decrease.
@@ -255,6 +258,16 @@ def _reaches_outcome(text: str, effect: tuple[int, int, str, str]) -> bool:
     if kind == "treatment" and lx.THERAPY.search(text, end, end + 40):
         return True  # "might be used for couple's therapy"
     return bool(lx.OUTCOME.search(clause))
+
+
+def _modifier_association(text: str, effect: tuple[int, int, str, str]) -> bool:
+    """Whether an association phrase modifies a noun ("behaviour associated with X")."""
+    start, _, _, kind = effect
+    return (
+        kind == "association"
+        and lx.ASSOCIATION_VERB.match(text, start) is not None
+        and not lx.ASSOCIATION_PREDICATE.search(text, 0, start)
+    )
 
 
 def _is_change(text: str, effect: tuple[int, int, str, str]) -> bool:
