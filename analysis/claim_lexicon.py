@@ -230,13 +230,8 @@ _NEEDLES = (
 )
 
 
-def needle_gate(needles: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex that finds any of `needles` (plain substrings): a cheap test before a pattern."""
-    return re.compile("|".join(re.escape(n) for n in needles))
-
-
 PHRASES = tuple(
-    (re.compile(p), d, k, needle_gate(tuple(n.split(" ")) if n != "by " else ("by ",)))
+    (re.compile(p), d, k, frozenset(n.split(" ")) if n != "by " else frozenset({"by "}))
     for (p, d, k), n in zip(_PHRASES, _NEEDLES, strict=True)
 )
 DIRECTION_WORDS = {
