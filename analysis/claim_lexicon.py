@@ -30,7 +30,7 @@ DECREASE = _words(
     "ease burn disrupt damage harm kill destroy shorten shrink clear eliminate"
 )
 NEUTRAL = _words(
-    "affect impact influence regulate cause help benefit transform rewire ensure establish "
+    "affect impact influence regulate cause help benefit transform rewire ensure "
     "modulate treat protect aggravate worsen support reverse balance normalize safeguard "
     "contribute predispose"
 )
@@ -71,7 +71,7 @@ TO_GOVERNORS = frozenset(
     _words(
         "help helps helped helping shown proven work works worked act acts acted able used "
         "administered seem seems seemed appear appears appeared predicted believed likely known "
-        "thought way ways ability order found reported expected tend tends continue continues "
+        "thought way ability order found reported expected tend tends continue continues "
         "began begin begins needed"
     )
 )
@@ -82,6 +82,8 @@ DETERMINERS = frozenset(
 )
 # Words before a sentence-final "benefits"/"causes" that make it a noun ("health benefits.").
 NOUN_MODIFIERS = ("ed", "al", "ic", "health")
+# Words after a plural noun that close its phrase: "organic causes, such as", "causes like".
+NOUN_FOLLOWERS = frozenset(_words("such like including and or"))
 AUXILIARIES = frozenset(
     _words("don't do did didn't are were have had can could will would may might is was")
 )
@@ -97,7 +99,8 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
         r"\b(?:is|are|was|were|be|been|being|'s) (?:\w+ )?(?:necessary|essential|indispensable"
         r"|vital|crucial|critical)(?: for| to| in)\b|\b(?:is|are|was|were|be|'s) (?:\w+ )?(?:needed"
         r"|required) for\b"
-        r"|\b(?:is|are|be|'s) (?:\w+ )?important (?:for\b|in \w+ing\b)",
+        r"|\b(?:is|are|be|'s) (?:\w+ )?important (?:for\b|in \w+ing\b)"
+        r"|\b(?:is|are|be|'s|'re) (?:\w+ )?key (?:to|for|in)\b",
         "",
         "necessity",
     ),
@@ -117,7 +120,7 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     (r"\bresponsible for\b", "", "cause"),
     (r"\b(?:lead|leads|leading|led) to\b", "", "cause"),
     (r"\bresult(?:s|ed|ing)? in\b", "", "cause"),
-    (r"\b(?:effects?|impacts?|influence) on\b", "", "effect"),
+    (r"\b(?:effects?|impacts?|influence) (?:on|upon)\b", "", "effect"),
     (r"\bbenefit(?:s|ed|ting)? from\b", "increase", "benefit"),
     (r"\bbenefits? (?:for|to)\b", "increase", "benefit"),
     (
@@ -141,7 +144,7 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
         r"\b(?:have|has|had|show|shows|showed) (?:a |an )?(?:\w+ )?(?:calming|relaxing|soothing"
         r"|positive|negative|protective|beneficial|healing|cumulative|therapeutic|lasting) effect",
         "",
-        "effect",
+        "effect-adj",
     ),
     (r"\b(?:tells?|told|telling|signals?) (?:your|the) (?:body|cells|brain|system)\b", "", "tell"),
     (
@@ -158,6 +161,7 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     ),
     (r"\b(?:wakes?|woke|waking) (?:\w+ )?up\b", "increase", "effect"),
     (r"\bslow(?:s|ed|ing)? down\b", "decrease", "effect"),
+    (r"\bmaintain(?:s|ed|ing)? (?:a |your |their )?(?:healthy|strong|normal)\b", "", "effect"),
     (r"\bby (?:supplementing|taking|using|administering|stimulating)\b", "", "means"),
     (
         r"\b(?:had|have|has|with|showed|show|shows) (?:\w+ ){0,4}?(?:lower|higher|reduced|increased"
@@ -167,6 +171,14 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
         r"|mortality|survival|life expectanc\w+)\b",
         "",
         "group",
+    ),
+    (
+        r"\b(?:were|was|is|are) (?:[\w%.–-]+ ){0,3}?(?:higher|lower|greater|reduced|increased"
+        r"|shorter"
+        r"|longer|better|worse) (?:\w+ ){0,4}?(?:in|among|for) (?:\w+ ){0,2}?(?:people|patients"
+        r"|those|women|men|children|adults|participants|individuals|users|groups?)\b",
+        "",
+        "group-comparison",
     ),
     (
         r"\blevels? (?:of (?:the )?\w+ )?(?:\w+ )?(?:quintuple|double|triple|rise|rises|rose|fall"
@@ -179,7 +191,7 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
 # A phrase pattern runs only on sentences holding one of its needles: ten times faster.
 _NEEDLES = (
     "role",
-    "necessary essential indispensable vital crucial critical important needed required",
+    "necessary essential indispensable vital crucial critical important needed required key",
     "associated linked connected correlated tied",
     "marker",
     "to do with",
@@ -209,13 +221,17 @@ _NEEDLES = (
     "keep kept",
     "wak woke",
     "slow",
+    "maintain",
     "by ",
     "lower higher reduced increased less more greater fewer elevated decreased",
+    "higher lower greater reduced increased shorter longer better worse",
     "level",
     "rise rose drop fell fall plummet soar surge",
 )
+
+
 PHRASES = tuple(
-    (re.compile(p), d, k, tuple(n.split(" ")) if n != "by " else ("by ",))
+    (re.compile(p), d, k, frozenset(n.split(" ")) if n != "by " else frozenset({"by "}))
     for (p, d, k), n in zip(_PHRASES, _NEEDLES, strict=True)
 )
 DIRECTION_WORDS = {
@@ -263,7 +279,7 @@ HEALTH = re.compile(
     r"|metabolism|metabolic|fat|belly|cholesterol|triglycerides|lipids|glucose|insulin|sugar"
     r"|absorption|circulation|arter\w+|veins?|stroke|heart attacks?|fractures?|injur\w+|cramps?"
     r"|fatigue|energy|focus|cognit\w+|alzheimer'?s|parkinson'?s|arthritis|asthma|allerg\w+"
-    r"|infections?|viral|virus\w*|flu|colds?|fever|acne|hair|teeth|eyes?|vision|hearing"
+    r"|infect\w*|viral|virus\w*|flu|colds?|fever|acne|hair|teeth|eyes?|vision|hearing"
     r"|immunity|insomnia|migraines?|headaches?|nausea|hormonal|thyroid|adrenal|estrogen"
     r"|fertility|pregnan\w+|longevity|lifespan|mortality|deaths?|inflammatory|antioxidants?"
     r"|probiotics?|antibiotics?|caffeine|coffee|alcohol|nicotine|smoking|fasting|nutrients?"
@@ -292,24 +308,30 @@ IMPERATIVES = frozenset(
     )
 )
 INTENT = re.compile(
-    r"\bto (?:look at|see if|see whether|test whether|determine whether) "
-    r"|\b(?:plans? to|planning to|our quest|quest is|aims? to|goal is|decided to|going to"
+    r"\bto (?:look at|see if|see whether|test whether|determine|assess|evaluate|investigate"
+    r"|identify|measure|compare|understand|learn (?:more )?about|study) "
+    r"|\b(?:plans? to|planning to|our quest|quest is|aims? to|goal is|decided to"
     r"|underway|interested to know|want to know|to examine|to find out)\b"
+    r"|\b(?:we|i)(?:'re|'m| are| am) going to\b"
 )
 UNKNOWN = re.compile(
     r"\b(?:not (?:yet )?known|unknown|unclear|(?:do|does|did) not know|don't know|wonder)"
     r" (?:\w+ ){0,2}?(?:when|what|whether|if|how|why|the ways)\b"
+    r"|^(?:what|how|why|whether) .{0,80}\b(?:is|are|remains?)(?:n't| not)? (?:always |yet |fully "
+    r"|well )?(?:not )?(?:known|unknown|understood|unclear)\b"
 )
 CONDITIONAL = re.compile(r"\b(?:if|whether)\b[^,;]*")
 AGE_CHANGE = re.compile(r"\b\w+ with age\b")
 
 HEDGES = re.compile(
     r"\b(?:may|might|could|perhaps|maybe|possibly|potentially|probably|likely|suggests?|suggested"
-    r"|suggesting|appears?|appeared|seems?|seemed|believed?|believes|predicted|suspect|suspects"
+    r"|suggesting|(?:appears?|appeared) (?:to|that)|it appears|seems?|seemed|believed?|believes"
+    r"|predicted|suspect|suspects"
     r"|thought to|to our knowledge|not known|mice|mouse|rats?|rodents?|animals?|voles?"
     r"|associated with|linked to|connected to|correlated with|to do with|biomarker|indicates?"
-    r"|indicated|indicating|risk factors?|protective factors?|associations? between|speculate"
-    r"|expected|potential|possible)\b"
+    r"|indicated|indicating|associations? between|speculate"
+    r"|(?:is|are|was|were|be|been|being|as|remains?) (?:\w+ ){0,3}?(?:risk|protective) factors?"
+    r"|expected|potential|possible|unlikely|should be able to)\b"
 )
 CAN = re.compile(r"\bcan\b(?!'t| not)")
 BOOSTERS = re.compile(
@@ -327,7 +349,8 @@ NOT_NEGATION = re.compile(r"(?:\bnot|n't) (?:just|only|merely|simply)\b")
 
 # Association wording: a relationship stated without cause.
 ASSOCIATION = re.compile(
-    r"\b(?:risk|protective|predictive|prognostic) factors? (?:for|against|of|in)\b"
+    r"\b(?:is|are|was|were|be|been|being|as|remains?) (?:\w+ ){0,3}?(?:risk|protective|predictive"
+    r"|prognostic) factors? (?:for|against|of|in)\b"
     r"|\bpredictors? of\b|\b(?:a|an|the|no|strong|significant|positive|inverse|negative|clear)"
     r" (?:\w+ )?associations? (?:between|with)\b|\b(?:less|more) likely to (?:die|develop|get"
     r"|have|be|suffer|experience|survive|report)\b"
@@ -345,10 +368,11 @@ SAFETY = re.compile(
     r"|health problems|medical problems|(?:liver|kidney|organ|nerve) damage)\b"
 )
 SAFETY_CLAIM = re.compile(
-    r"\b(?:is|are|was|were|be|been|being|'s|seems?|appears?|remains?) (?:\w+ ){0,3}?(?:safe"
+    r"\b(?:is|are|was|were|be|been|being|'s|'re|seems?|appears?|remains?) (?:\w+ ){0,3}?(?:safe"
     r"|unsafe|harmful|hazardous|toxic|dangerous|well[- ]tolerated)\b"
     r"|\b(?:most|very|more|less|quite) (?:\w+ ){0,2}?(?:dangerous|harmful|hazardous)\b"
     r"|\b(?:cause[sd]?|causing|pose[sd]?|posing|ha(?:ve|s|d)|experienced?|produce[sd]?|without"
+    r"|do|does|did|doing"
     r"|no|lead to|leads to|linked to|associated with) (?:\w+ ){0,2}?(?:side[- ]effects?"
     r"|adverse effects?|negative effects?|harmful effects?|health problems|medical problems|risks"
     r"|toxicity|harm|injury|injuries|(?:liver|kidney) damage)\b"
@@ -369,7 +393,8 @@ DOSE_ADVICE = re.compile(
 # Efficacy comparisons: "works better than", "more effective than", "as important ... as".
 COMPARISON = re.compile(
     r"\b(?:works?|worked|working|is|are|was|were|be) (?:\w+ ){0,2}?(?:better|worse|superior"
-    r"|inferior)\b|\b(?:more|less) (?:effective|efficacious|suitable|beneficial|helpful|potent"
+    r"|inferior)\b(?! (?:understand|know|manage|handle|prepare|learn)\b)"
+    r"|\b(?:more|less) (?:effective|efficacious|suitable|beneficial|helpful|potent"
     r"|important)\b|\bas (?:important|effective|good|beneficial|helpful|safe) (?:\w+ ){0,5}?as\b"
     r"|\b(?:versus|vs\.?|compared (?:with|to)) (?:\w+ ){0,4}?(?:placebo|sugar pill|controls?)\b"
     r"|\bversus \d"
@@ -383,6 +408,8 @@ RESEARCH = re.compile(
     r"|compiled|coded|identified|obtained|conducted|collected|followed|provides?|reports?"
     r"|started|took|attempted|attempt)\b|\b(?:are|were|is) (?:looking at|studying|investigating"
     r"|examining|exploring|testing)\b|\banaly[sz]ed data\b"
+    r"|^(?:\w+ ){1,2}(?:examines|examined|describes|described|discusses|discussed|reviews"
+    r"|reviewed|explores|explored) (?:how|why|whether|what)\b"
     r"|\b(?:colleagues|researchers|investigators|scientists|authors|team) (?:also )?(?:examined"
     r"|investigated|assessed|evaluated|analy[sz]ed|studied|compared|looked at|estimated)\b"
     r"|\b(?:was|were) (?:\w+ )?(?:analy[sz]ed|collected|obtained|estimated|calculated|used"
@@ -417,4 +444,107 @@ GROUP_RISK = re.compile(
 ASSOCIATION_HEDGE = re.compile(
     r"\b(?:associated|associations?|linked|connected|correlated|tied|likely|risk factors?"
     r"|protective factors?|predictors?)\b"
+)
+
+# --- structure (round 2): an effect needs a health outcome in its own clause -------------------
+
+# Health outcomes only: what a claim says is changed, caused, prevented or linked. Agents (drugs,
+# supplements, foods, exercise) and populations (patients, children) are not outcomes, so "The FDA
+# regulates dietary supplements" or "The lens helps focus light" state no health relationship.
+OUTCOME = re.compile(
+    r"\b(?:oxytocin|hormon\w*|cortisol|testosterone|estrogen|endorphins|dopamine|serotonin"
+    r"|insulin|glucose|cholesterol|triglycerides|lipids|blood|heart|cardiac|cardiovascular|bones?"
+    r"|muscles?|joints?|cartilage|tissues?|cells?|osteo\w+|brain|nerves?|neurons?|organs?|liver"
+    r"|kidneys?|lungs?|gut|stomach|digest\w*|intestin\w*|colon|bowel|skin|hair|teeth|eyes?|vision"
+    r"|visual|hearing|retina\w*|photoreceptors?|metabolism|metabolic|immun\w+|inflammat\w+"
+    r"|circulation|arter\w+|veins?|absorption|(?:your|the body's|immune|nervous|digestive"
+    r"|circulatory|reproductive|endocrine) system|hpa|body|bodies|mind|mood|emotion\w*|feelings?"
+    r"|stress\w*|anxiety|depress\w*|pain|sleep\w*|insomnia|fatigue|energy|memory|cognit\w+"
+    r"|attention|learning|mental|behaviou?rs?|aggression|calm\w*|relax\w*|resilience|well-?being"
+    r"|wellness|health(?! ?care)\w*|fitness|strength|balance|flexibility|endurance|weight|obes\w+"
+    r"|overweight|fat|belly|waist|bmi|appetite|libido|arousal|desire|fertility|pregnan\w+|birth"
+    r"|labou?r|contractions|childbirth|lactation|milk|erecti\w+|aging|ageing|longevity|lifespan"
+    r"|life expectanc\w+|mortality|deaths?|die|died|dying|survival|morbidity|recovery|healing"
+    r"|repair|regenerat\w+|risks?|diseases?|disorders?|conditions?|illness(?:es)?|sick\w*"
+    r"|symptoms?|syndromes?|infections?|viral|virus\w*|flu|colds?|fever|cancers?|tumou?rs?"
+    r"|diabetes|stroke|heart attacks?|fractures?|injur\w+|damage|harm|cramps?|headaches?"
+    r"|migraines?|nausea|diarrh\w+|acne|asthma|allerg\w+|arthritis|alzheimer'?s|parkinson'?s"
+    r"|dementia|autis\w+|schizophrenia|fibromyalgia|sarcopenia|menopause|degeneration|defects"
+    r"|rickets|tetany|hypertension|pressure|bleeding|seizures?|outcomes?|compliance|adherence"
+    r"|follow-up|amblyopia|blind\w*|hiv|aids|addiction|abuse|euphoria|transmission"
+    r"|complications?|deficien\w+|bond\w*|closeness|trust|pleasure|agility|intimacy|connection"
+    r"|genes|dna|orgasms?|relationships?|couples|openness|concentration|wrinkles|asleep|bacteria"
+    r"|microbiome|nutrients?|abilit(?:y|ies)|stomachs|unhealthy|fib(?:re|er)|vitamins?|minerals?"
+    r"|calcium|iron|magnesium|zinc|potassium|protein|infarction|sepsis|pneumonia|asphyxia"
+    r"|eclampsia|preeclampsia|atheroma|ulcers?|wounds?|lesions?|malaria|measles|influenza|covid"
+    r"|epilepsy|psychosis|disabilit\w+|frailty|falls|mobility|cramping|spasms?|allergies|epidemic"
+    r"|outbreaks?"
+    r"|\w+(?:itis|osis|emia|aemia|omas?|pathy|pathies|algia|plasia|trophy|iasis))\b"
+)
+# Where the clause of a predicate ends (after it) or starts (before it).
+CLAUSE_END = re.compile(r"[;:()]|,\s(?=(?:but|while|whereas|although|though|which|who)\b)| — | – ")
+CLAUSE_START = re.compile(
+    r"[;:()]|, |\b(?:that|which|who|whether|because|although|while|when|but)\b| — | – "
+)
+# A person as the object of an effect verb: "It could be healing you", "treats patients".
+PERSON_OBJECT = re.compile(
+    r"\s*(?:(?:some|many|most|older|younger|new|all) )?(?:you|yourself|us|people|patients|women|men"
+    r"|adults|children|mothers)\b"
+)
+# Benefit wording implies a health outcome unless the benefit is money.
+MONEY = re.compile(r"\b(?:financ\w*|econom\w*|commercial\w*|profit\w*|sales)\b")
+THERAPY = re.compile(r"\b(?:therap\w+|treatments?)\b")
+# "deficits, associated with the autistic spectrum, ...": an association set off by a comma is a
+# side clause, not the sentence's predicate.
+APPOSITIVE_ASSOCIATION = re.compile(r", (?:associated|linked|connected|correlated|tied) ")
+# Association wording hedges a claim only as its predicate ("is strongly associated with"), not as
+# a modifier in another clause ("oxytocin, a hormone associated with nurturing, is ...").
+ASSOCIATION_WORDING = frozenset({"associated with", "linked to", "connected to", "correlated with"})
+ASSOCIATION_VERB = re.compile(r"(?:associated|linked|connected|correlated|tied) ")
+ASSOCIATION_PREDICATE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|become|becomes|not|also|both|strongly|positively"
+    r"|inversely|negatively|significantly|consistently|closely|independently|reliably|directly"
+    r"|often|frequently|may|might|could|can|has|have|had)\s+$"
+)
+# Heads whose "of" + gerund states an effect: "the immediate health benefit of lowering stress".
+BENEFIT_HEADS = words("benefit benefits effect effects power ability capacity")
+# An -ed form after these is an adjective: "predicted reduced belief", "showed increased risk".
+ADJECTIVE_AFTER = words("predicted predicts predict showed show shows found reported observed")
+# Words skipped when looking back from a gerund for its preposition ("of just treating").
+SOFT_ADVERBS = words("just only also even still not")
+# "to" + gerund is an effect after these ("leads to lowering"), an object elsewhere ("applies to").
+TO_GERUND_GOVERNORS = words("lead leads led leading contribute contributes contributed key")
+# "It's defined as a reading of 130/80 mm Hg or higher": a definition, not a claim.
+DEFINITION = re.compile(r"\b(?:is|are|was|were|be|it's) (?:\w+ )?defined as\b")
+# "Mental health problems affect millions of children": a count of people, not an effect.
+PREVALENCE = re.compile(
+    r"\baffect(?:s|ed|ing)? (?:an estimated |about |nearly |over |more than |some |roughly )?"
+    r"(?:\d[\d,.]*|millions|thousands|hundreds|one in|1 in|many|most)\b"
+)
+# A level that rises or falls says something about health only with a trigger ("When oxytocin
+# rises, cortisol drops"); without one it is a trend ("treatment of hypertension has dropped").
+CHANGE_TRIGGER = re.compile(
+    r"\b(?:when|whenever|after|with|because|following|in response to|by|during|if|as)\b"
+)
+# Change verbs that also go without an object ("rates dropped among adults") and the words that
+# follow them then.
+CHANGE_VERBS = words("drop decline increase decrease worsen double triple spike improve")
+AFTER_INTRANSITIVE = words(
+    "among in by over from to since during for significantly sharply slightly steadily dramatically"
+)
+# "Manufacturers are responsible for ensuring that their products are safe": a duty, not a claim.
+OBLIGATION = re.compile(
+    r"\b(?:responsible for|required to|obliged to|must|have to|has to) (?:ensur\w+|make sure"
+    r"|check|verify|show|prove)\b"
+)
+# How often, without an amount: "you need it in your diet every day", "take a daily supplement".
+DOSE_FREQUENCY = re.compile(
+    r"\b(?:need|needs|take|takes|taking|should (?:take|have|get))\b[^.;:]{0,30}?\b(?:every day"
+    r"|each day|daily(?! (?:diet|life|lives|activities|routine|needs))|a day|per day|once a week"
+    r"|twice a day|once a day|every week)\b"
+)
+# "get all the vitamin C you need from your daily diet": a source that meets a need.
+SUFFICIENCY = re.compile(
+    r"\bget (?:all |enough |most )?(?:of )?(?:the )?(?:\w+ ){0,3}?(?:you|they|we|people) need"
+    r" (?:from|by|through)\b"
 )

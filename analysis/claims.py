@@ -5,7 +5,9 @@ it has an effect predicate ("lowers", "helps prevent", "plays a role in", "is ne
 "associated with", "released with a warm hug"...) and names a health term or has a pronoun subject
 ("It activates cardiac stem cells"), and is not a question, a heading, a fragment, an imperative,
 a plan ("plans to examine"), an admitted unknown ("it is not yet known when"), or part of a
-reference section. Effects inside an if/whether clause do not count.
+reference section. Effects inside an if/whether clause do not count, and a predicate counts only
+when its own clause names a health outcome ("lowers cortisol") or a person ("heals you"): "The FDA
+regulates dietary supplements" names an agent and no outcome, so it is no claim.
 
 Beyond the seed pages (issue 11) the rules also read association wording ("risk factor for",
 "positively associated with"), causal phrases ("a leading cause of"), safety ("completely safe",
@@ -23,12 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from analysis import claim_lexicon as lx
 from analysis.document import Block
 from analysis.references import Reference, reference_block_indices
-from analysis.sentences import split_sentences
+from analysis.sentences import Sentence, split_sentences
 from analysis.vocabulary import ClaimType
 
 Certainty = Literal["hedged", "assertive"]
@@ -92,7 +95,7 @@ def find_claims(
     for i, block in enumerate(blocks):
         if i in skip or block.kind in ("heading", "code"):
             continue
-        for sentence in split_sentences(block.text, block.markers):
+        for sentence in _sentences(block.text, block.markers):
             f = claim_features(sentence.text)
             if not f.is_claim:
                 continue
@@ -113,6 +116,12 @@ def find_claims(
     if references is not None:
         return link_citations(claims, references)
     return tuple(claims)
+
+
+# Most blocks of a new version are the old version's blocks: split each text once.
+@lru_cache(maxsize=4096)
+def _sentences(text: str, markers: tuple[str, ...]) -> tuple[Sentence, ...]:
+    return split_sentences(text, markers)
 
 
 def link_citations(claims: Iterable[Claim], references: Sequence[Reference]) -> tuple[Claim, ...]:
@@ -140,6 +149,8 @@ def expand_marker(marker: str) -> tuple[str, ...]:
     return tuple(labels)
 
 
+# Two versions of a page share most sentences: each is read once.
+@lru_cache(maxsize=8192)
 def claim_features(sentence: str) -> ClaimFeatures:
     """Decide whether one sentence (markers detached) is a health claim, and how certain."""
     text = sentence.strip().replace("’", "'").replace("‘", "'").lower()
@@ -148,7 +159,9 @@ def claim_features(sentence: str) -> ClaimFeatures:
         return ClaimFeatures(False, "question")
     if len(words) < 2:
         return ClaimFeatures(False, "fragment")
-    dosage = bool(lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text))
+    dosage = bool(lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text)) or bool(
+        lx.DOSE_FREQUENCY.search(text)
+    )
     if words[0] in lx.IMPERATIVES and not dosage and not re.match(r"\w+ (?:is|are|was)\b", text):
         return ClaimFeatures(False, "imperative")
     if lx.INTENT.search(text):
@@ -177,12 +190,22 @@ def claim_features(sentence: str) -> ClaimFeatures:
     health = lx.HEALTH.search(text) or "safety" in kinds
     if not (health or lx.PRONOUN_SUBJECT.search(text) or subjectless):
         return ClaimFeatures(False, "no agent or health term")
+    effects = [e for e in effects if _reaches_outcome(text, e)]
+    if not effects:
+        return ClaimFeatures(False, "no outcome")
+    # "oxytocin, a hormone associated with nurturing, is indispensable for ...": the modifier is
+    # not the claim when the sentence has another predicate.
+    effects = [e for e in effects if not _modifier_association(text, e)] or effects
+    first = min(effects)
+    kinds = {kind for *_, kind in effects}
     # The direction of the first predicate that has one: "lowers cortisol" → decrease.
     direction = next((d for _, _, d, _ in sorted(effects) if d), "")
     kind = claim_type(text, kinds)
     score = _certainty(text, first[0], first[1])
-    if lx.GROUP_RISK.search(text) and not lx.ASSOCIATION_HEDGE.search(text):
-        score -= 1  # "had a lower risk of death": an observed risk asserts no cause
+    if (lx.GROUP_RISK.search(text) or first[3] == "group-comparison") and not (
+        lx.ASSOCIATION_HEDGE.search(text)
+    ):
+        score -= 1  # "had a lower risk of death", "were higher in patients who ...": no cause
     return ClaimFeatures(
         True,
         "effect:" + first[3],
@@ -201,9 +224,50 @@ def claim_type(text: str, kinds: set[str]) -> ClaimType:
         return ClaimType.dosage
     if "comparison" in kinds:
         return ClaimType.comparison
-    if kinds & {"association", "group"} or lx.ASSOCIATION.search(text):
+    if kinds & {"association", "group", "group-comparison"} or lx.ASSOCIATION.search(text):
         return ClaimType.association
     return ClaimType.effect
+
+
+# Predicates that name their outcome themselves: a harm, an amount, "had a lower risk", a release.
+_SELF_CONTAINED = frozenset(
+    {"safety", "dosage", "group", "group-comparison", "release", "tell", "effect-adj"}
+)
+
+
+def _reaches_outcome(text: str, effect: tuple[int, int, str, str]) -> bool:
+    """Whether a predicate has a health outcome in its own clause ("lowers cortisol", "diseases can
+    be treated", "obesity is a risk factor for AP") or a person as its object ("heals you")."""
+    start, end, _, kind = effect
+    if kind in _SELF_CONTAINED:
+        return True
+    if kind == "change" and not lx.CHANGE_TRIGGER.search(text):
+        return False  # a level that moved, with nothing that moved it: a trend
+    if kind == "verb" and text[end:].strip().startswith(":"):
+        return False  # "Large amounts can cause:" names no outcome (a list follows)
+    if lx.APPOSITIVE_ASSOCIATION.match(text, max(0, start - 2)):
+        return False  # "deficits, associated with autism, ...": a side clause
+    stop = lx.CLAUSE_END.search(text, end)
+    starts = [m.end() for m in lx.CLAUSE_START.finditer(text, 0, start)]
+    clause = text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
+    first_word = text.find(" ", start, end)
+    if lx.PERSON_OBJECT.match(text, first_word if first_word > 0 else end):
+        return True
+    if kind == "benefit":
+        return not lx.MONEY.search(clause)
+    if kind == "treatment" and lx.THERAPY.search(text, end, end + 40):
+        return True  # "might be used for couple's therapy"
+    return bool(lx.OUTCOME.search(clause))
+
+
+def _modifier_association(text: str, effect: tuple[int, int, str, str]) -> bool:
+    """Whether an association phrase modifies a noun ("behaviour associated with X")."""
+    start, _, _, kind = effect
+    return (
+        kind == "association"
+        and lx.ASSOCIATION_VERB.match(text, start) is not None
+        and not lx.ASSOCIATION_PREDICATE.search(text, 0, start)
+    )
 
 
 def _is_change(text: str, effect: tuple[int, int, str, str]) -> bool:
@@ -219,22 +283,36 @@ def _effects(text: str) -> list[tuple[int, int, str, str]]:
             continue
         stem, form = _FORMS[m.group(0)]
         if _verb_ok(text, m.start(), m.end(), stem, form):
-            found.append((m.start(), m.end(), _DIRECTION.get(stem, ""), "verb"))
+            kind = "change" if _intransitive_change(text, m.end(), stem) else "verb"
+            found.append((m.start(), m.end(), _DIRECTION.get(stem, ""), kind))
+    # A pattern runs only on sentences holding one of its needles: a set scan is far cheaper.
+    present = {n for n in _NEEDLES if n in text}
     for pattern, direction, kind, needles in lx.PHRASES:
-        if not any(n in text for n in needles):
+        if not needles & present:
             continue
         for m in pattern.finditer(text):
             d = direction or _direction_word(m.group(0))
             found.append((m.start(), m.end(), d, kind))
     for pattern, kind, needles in _RELATION_PHRASES:
-        if any(n in text for n in needles):
+        if needles & present:
             found += [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
+    found += [(m.start(), m.end(), "increase", "effect") for m in lx.SUFFICIENCY.finditer(text)]
     release = lx.RELEASE.search(text)
     if release and (lx.TRIGGERS.search(text) or lx.RELEASE_ACTIVE.search(text)):
         found.append((release.start(), release.end(), "increase", "release"))
     dropped = [(m.start(), m.end()) for m in lx.CONDITIONAL.finditer(text)]
     dropped += [(m.start(), m.end()) for m in lx.AGE_CHANGE.finditer(text)]
+    dropped += [(m.start(), m.end()) for m in lx.PREVALENCE.finditer(text)]
     return [e for e in found if not any(a <= e[0] < b for a, b in dropped)]
+
+
+def _intransitive_change(text: str, end: int, stem: str) -> bool:
+    """Whether a change verb has no object ("has dropped among adults", "are worsening."): then
+    it reports a level that moved, which is a claim only with a trigger."""
+    if stem not in lx.CHANGE_VERBS:
+        return False
+    after = _WORD.findall(text[end : end + 30])
+    return not after or text[end : end + 1] in ",.;:" or after[0] in lx.AFTER_INTRANSITIVE
 
 
 def _direction_word(phrase: str) -> str:
@@ -249,16 +327,22 @@ def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
         return False  # "repair-and-recover", "life-enriching"
     before = _WORD.findall(text[:start])
     prev = before[-1] if before else ""
+    if form == "ing" and _gerund_object(before):
+        return False  # "applies to treating children", "focus on reducing or preventing obesity"
     after = _WORD.findall(text[end : end + 40])
     if prev in lx.DETERMINERS or (form != "ing" and prev in lx.PREPOSITIONS):
-        return False
+        return False  # "the cure", "focus on reducing obesity": a noun or a gerund object
     if form == "s" and stem in lx.AMBIGUOUS and after[:1] == ["of"]:
         return False  # "the full benefits of oxytocin" is a noun
     if form == "s" and stem in lx.AMBIGUOUS and after[:1] and after[0] in lx.AUXILIARIES:
         return False  # "miracle cures don't exist": a plural subject, not a verb
-    if form == "s" and stem in lx.AMBIGUOUS and not after and prev.endswith(lx.NOUN_MODIFIERS):
-        return False  # "died of HIV-related causes.", "claimed health benefits."
+    if form == "s" and stem in lx.AMBIGUOUS and prev.endswith(lx.NOUN_MODIFIERS):
+        ends_phrase = not after or text[end : end + 1] in ",.;:)" or after[0] in lx.NOUN_FOLLOWERS
+        if ends_phrase:
+            return False  # "died of HIV-related causes.", "due to organic causes, such as"
     if form == "ed":
+        if prev in lx.ADJECTIVE_AFTER:
+            return False
         if after[:1] == ["by"] and text[end:].lstrip()[3:4].isdigit():
             return False  # "were increased by 15 %": a number changed, no agent acted
         return bool(prev) and not text[:start].rstrip().endswith(",")
@@ -281,6 +365,28 @@ def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
     return True
 
 
+def _gerund_object(before: list[str]) -> bool:
+    """Whether an -ing form is the object of a preposition ("of just treating", "to treating",
+    "on reducing or preventing"), looking back over adverbs and coordinated gerunds."""
+    i = len(before) - 1
+    while i >= 0 and (before[i] in lx.SOFT_ADVERBS or before[i].endswith("ly")):
+        i -= 1
+    if i >= 1 and before[i] in ("and", "or") and before[i - 1].endswith("ing"):
+        return _gerund_object(before[: i - 1])
+    if i < 0:
+        return False
+    word = before[i]
+    if word == "to":
+        return i == 0 or before[i - 1] not in lx.TO_GERUND_GOVERNORS
+    return word in lx.PREPOSITIONS and not _benefit_of(before[: i + 1], "ing")
+
+
+def _benefit_of(before: list[str], form: str) -> bool:
+    """Whether a gerund is what a benefit or an effect consists of ("the benefit of lowering")."""
+    head = before[-2] if len(before) > 1 and before[-1] == "of" else ""
+    return form == "ing" and head in lx.BENEFIT_HEADS
+
+
 def _governing_to(before: list[str]) -> int:
     """Index of the "to" that governs a bare verb ("to actually cause", "to repair, restore")."""
     for back in range(1, min(5, len(before)) + 1):
@@ -293,7 +399,12 @@ def _governing_to(before: list[str]) -> int:
 
 
 def _certainty(text: str, start: int, end: int) -> int:
-    hedges = len(lx.HEDGES.findall(text))
+    hedges = sum(
+        m.group(0) not in lx.ASSOCIATION_WORDING
+        or start <= m.start() < end
+        or bool(lx.ASSOCIATION_PREDICATE.search(text, 0, m.start()))
+        for m in lx.HEDGES.finditer(text)
+    )
     # "can" weakens the main effect ("You can induce…"), not a later clause ("…so your muscles
     # can repair faster"): count it only near the first effect predicate.
     window = (_word_index(text, start) - 4, _word_index(text, end) + 3)
@@ -337,49 +448,56 @@ _NOT_CLAIMS = (
     (lx.UNCLEAR, "unknown"),
     (lx.META, "about words"),
     (lx.RESEARCH, "research"),
+    (lx.DEFINITION, "definition"),
+    (lx.OBLIGATION, "duty"),
 )
 # (pattern, kind, needles): a pattern runs only on sentences holding one of its needles.
-_RELATION_PHRASES = (
-    (lx.ASSOCIATION, "association", ("factor", "predictor", "association", "likely")),
-    (lx.CAUSE_PHRASE, "cause", ("cause", "attributable", "factor")),
-    (
-        lx.SAFETY_CLAIM,
-        "safety",
+_RELATION_PHRASES = tuple(
+    (pattern, kind, frozenset(needles))
+    for pattern, kind, needles in (
+        (lx.ASSOCIATION, "association", ("factor", "predictor", "association", "likely")),
+        (lx.CAUSE_PHRASE, "cause", ("cause", "attributable", "factor")),
         (
-            "safe",
-            "harm",
-            "hazard",
-            "toxic",
-            "danger",
-            "tolera",
-            "effect",
-            "problem",
-            "risk",
-            "damage",
-            "injur",
-            "advers",
+            lx.SAFETY_CLAIM,
+            "safety",
+            (
+                "safe",
+                "harm",
+                "hazard",
+                "toxic",
+                "danger",
+                "tolera",
+                "effect",
+                "problem",
+                "risk",
+                "damage",
+                "injur",
+                "advers",
+            ),
         ),
-    ),
-    (
-        lx.COMPARISON,
-        "comparison",
         (
-            "better",
-            "worse",
-            "superior",
-            "inferior",
-            "more ",
-            "less ",
-            "as ",
-            "versus",
-            "vs",
-            "compared",
+            lx.COMPARISON,
+            "comparison",
+            (
+                "better",
+                "worse",
+                "superior",
+                "inferior",
+                "more ",
+                "less ",
+                "as ",
+                "versus",
+                "vs",
+                "compared",
+            ),
         ),
-    ),
+    )
 )
+
 _DIRECTION = {**dict.fromkeys(lx.INCREASE, "increase"), **dict.fromkeys(lx.DECREASE, "decrease")}
 _FORMS = {
     form: (stem, kind)
     for stem in (*lx.INCREASE, *lx.DECREASE, *lx.NEUTRAL)
     for form, kind in _forms(stem).items()
 }
+_NEEDLES = frozenset().union(*(n for *_, n in lx.PHRASES), *(n for *_, n in _RELATION_PHRASES))

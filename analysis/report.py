@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 _ID_ORDER = ("doi", "pmid", "pmcid", "arxiv", "isbn", "url")
 
 
 def claim_change_lines(claims: dict[str, Any] | None, *, width: int = 0) -> list[str]:
-    """One line per claim change: `weakened: "before" → "after"`, `removed: "…"`, `added: "…"`."""
+    """One line per claim change: `weakened (hedge added: may): “before” → “after”`,
+    `removed (safety claim): “…”`, `added: “…”`; effect claims go unnamed, other types are named."""
     if not claims:
         return []
     lines = [
-        f"{m['change']}: {_quote(m['before']['text'], width)} → {_quote(m['after']['text'], width)}"
+        f"{m['change']}{_detail(m['after'], m.get('reasons', ()))}: "
+        f"{_quote(m['before']['text'], width)} → {_quote(m['after']['text'], width)}"
         for m in claims.get("modified", [])
     ]
-    lines += [f"removed: {_quote(c['text'], width)}" for c in claims.get("removed", [])]
-    lines += [f"added: {_quote(c['text'], width)}" for c in claims.get("added", [])]
+    lines += [f"removed{_detail(c)}: {_quote(c['text'], width)}" for c in claims.get("removed", [])]
+    lines += [f"added{_detail(c)}: {_quote(c['text'], width)}" for c in claims.get("added", [])]
     return lines
+
+
+def _detail(claim: dict[str, Any], reasons: Sequence[str] = ()) -> str:
+    """The parenthesis after a change kind: the claim type unless an effect, then the reasons."""
+    kind = claim.get("type", "effect")
+    parts = ([] if kind in ("", "effect") else [f"{kind} claim"]) + list(reasons)
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def reference_change_lines(references: dict[str, Any] | None, *, width: int = 0) -> list[str]:

@@ -86,7 +86,7 @@ def test_restored_with_edits_names_both() -> None:
         "1 claim added, 1 claim removed, 1 claim weakened; text: +12/−9 words",
         "major (text, claims)",
         "1 → 2",
-        "weakened: “Here’s another superpower: Oxytocin lowers cortisol",
+        "weakened (hedge added: may): “Here’s another superpower: Oxytocin lowers cortisol",
         "→ “Here’s another superpower: Oxytocin may lower cortisol",
         "removed: “It boosts osteoblasts",
         "added: “Regular hugging strengthens the immune system",
@@ -171,7 +171,7 @@ def test_digest_groups_by_article() -> None:
     assert message.text.count(f"Article edited: {TITLE}") == 1
     assert "Article edited: Other post — text: +9/−6 words" in message.text
     assert "2026-03-04 05:06 UTC: title changed" in message.text
-    assert "weakened: “Here’s another superpower" in message.text
+    assert "weakened (hedge added: may): “Here’s another superpower" in message.text
 
 
 def test_test_message() -> None:

@@ -116,7 +116,7 @@ def test_alerts_through_monitoring_passes(
     [claims_alert] = major_hook.requests
     assert "1 claim weakened" in claims_alert.body["title"]
     assert (
-        "weakened: “Here’s another superpower: Oxytocin lowers cortisol"
+        "weakened (hedge added: may): “Here’s another superpower: Oxytocin lowers cortisol"
         in claims_alert.body["message"]
     )
     assert len(smtp.messages) == 2

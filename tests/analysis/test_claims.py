@@ -340,3 +340,106 @@ def test_not_claims_beyond_the_seed_pages(sentence: str, reason: str) -> None:
 def test_find_claims_carries_the_type() -> None:
     (claim,) = find_claims((Block("paragraph", "Obesity is a risk factor for severe AP."),))
     assert claim.type is ClaimType.association
+
+
+# --- round 2: a predicate needs a health outcome in its own clause ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("The lens helps focus light on the film.", "no outcome"),
+        ("The Federal Government regulates dietary supplements through the FDA.", "no outcome"),
+        ("This caution also applies to treating children with herbal supplements.", "no effect"),
+        ("Large doses of vitamin C can cause:", "no outcome"),
+        (
+            "Awareness and treatment of high blood pressure has dropped among U.S. adults.",
+            "no outcome",
+        ),
+        (
+            "It’s defined as a reading of 130/80 mm Hg or higher, or by taking medication.",
+            "definition",
+        ),
+        ("Manufacturers are responsible for ensuring that their products are safe.", "duty"),
+        ("What causes hepatitis isn’t always known.", "unknown"),
+        (
+            "The institute funded a study to determine which tumors benefit from chemotherapy.",
+            "intent",
+        ),
+        ("Lexchin examines how Pfizer transformed sildenafil into a lifestyle drug.", "research"),
+        ("Mental health problems affect millions of children in the U.S.", "no effect"),
+    ],
+)
+def test_not_claims_round_2(sentence: str, reason: str) -> None:
+    features = claim_features(sentence)
+    assert (features.is_claim, features.reason) == (False, reason)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("Hugs help lower stress.", ClaimType.effect),
+        ("It could be healing you.", ClaimType.effect),
+        ("Drinking water before meals helps some people eat less.", ClaimType.effect),
+        ("Diet and exercise are key to avoiding weight gain as you get older.", ClaimType.effect),
+        (
+            "You should be able to get all the vitamin C you need from your daily diet.",
+            ClaimType.effect,
+        ),
+        ("maintaining healthy skin, blood vessels, bones and cartilage", ClaimType.effect),
+        (
+            "Vitamin C can't be stored in the body, so you need it in your diet every day.",
+            ClaimType.dosage,
+        ),
+        (
+            "Life expectancies were 15%–20% higher in patients who started ART early.",
+            ClaimType.association,
+        ),
+        ("At worst, they're dangerous.", ClaimType.safety),
+        ("The small comments a loved one makes are doing harm.", ClaimType.safety),
+        (
+            "Weight loss in the obese improves risk factors for cardiovascular diseases.",
+            ClaimType.effect,
+        ),
+    ],
+)
+def test_claims_round_2(sentence: str, kind: ClaimType) -> None:
+    features = claim_features(sentence)
+    assert (features.is_claim, features.type) == (True, kind)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "certainty"),
+    [
+        # association wording as a modifier of another clause does not hedge the claim
+        (
+            "Oxytocin, a hormone associated with nurturing, is indispensable for muscle repair.",
+            "assertive",
+        ),
+        ("Nursing mothers exhibit behavior associated with oxytocin.", "hedged"),
+        (
+            "Weight loss leads to rapid improvement of the cardiovascular risk factor profile.",
+            "assertive",
+        ),
+        ("Life expectancies were 15%–20% higher in patients who started ART early.", "hedged"),
+        ("Taking less than 1,000mg of vitamin C a day is unlikely to cause any harm.", "hedged"),
+        ("Defects appear right away when genes for tissue repair are disabled.", "assertive"),
+    ],
+)
+def test_certainty_round_2(sentence: str, certainty: str) -> None:
+    score = claim_features(sentence).certainty_score
+    assert ("hedged" if score < 0 else "assertive") == certainty
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Pfizer took steps so that Viagra was not relegated to just treating men with ED.",
+        "Public health programs focus on reducing or preventing obesity.",
+        "The autism spectrum predicted reduced belief in God.",
+        "Mentalizing deficits, associated with the autistic spectrum, may reduce belief in God.",
+        "Scientists are working to better understand the links between attitude and body.",
+    ],
+)
+def test_predicates_that_are_not_the_claim(sentence: str) -> None:
+    assert not claim_features(sentence).is_claim

@@ -193,7 +193,7 @@ def test_status_non_changes(before: int | None, after: int | None) -> None:
 
 
 def test_merge_text_change_with_restore() -> None:
-    text = compare_articles(BASE, article("Oxytocin lowers cortisol.\n\nHugs help a lot."))
+    text = compare_articles(BASE, article("Oxytocin lowers cortisol in adults.\n\nHugs help."))
     merged = text.merge(compare_status(404, 200))
     assert merged.kinds == ("text", "claims", "metadata", "status")
     assert merged.severity == "major"
