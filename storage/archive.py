@@ -1,10 +1,14 @@
-"""The WARC archive: write responses and revisits (WARC/1.1, gzip per record), read them back."""
+"""The WARC archive: write responses and revisits (WARC/1.1, gzip per record), read them back.
+
+Files live in an `ArchiveStore` (storage/archive_store.py): a local directory or an S3 prefix.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import os
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -19,6 +23,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter as _WarcioWriter
+
+from storage.archive_store import ArchiveStore, NewFile, as_store
 
 PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -105,49 +111,68 @@ def _phrase(status: int) -> str:
 
 
 class WarcWriter:
-    """Append records to a new WARC file under the archive dir; each record is on disk on return."""
+    """Append records to new WARC files in a store; `sync()` makes them durable there.
 
-    def __init__(self, archive_dir: Path, *, info: dict[str, str] | None = None) -> None:
-        self.archive_dir = Path(archive_dir)
-        self.path, self._fh = self._create_file()
-        self.file = self.path.relative_to(self.archive_dir).as_posix()
-        self._writer = _Sha256Writer(self._fh, gzip=True, warc_version="1.1")
+    A record may be named (by a Capture row) only after `sync()` or `close()` has returned. On a
+    local directory the file grows until `close()`; on a store that takes whole objects (S3)
+    `sync()` uploads the file and the next record starts a new one.
+    """
+
+    def __init__(
+        self, archive: ArchiveStore | Path | str, *, info: dict[str, str] | None = None
+    ) -> None:
+        self.store = as_store(archive)
+        self.info = info or {}
+        self.files: list[str] = []  # every file started, in order
+        self._current: NewFile | None = None
+        self._writer: _Sha256Writer | None = None  # writes into the current file
+        # Builds records (no output needed); kept apart because files come and go.
+        self._records = _Sha256Writer(BytesIO(), gzip=True, warc_version="1.1")
+        self._start_file()
+
+    @property
+    def file(self) -> str:
+        """The name of the file records go to (or went to last), relative to the store's root."""
+        return self.files[-1]
+
+    def _start_file(self) -> NewFile:
+        now = datetime.now(UTC)
+        stamp = f"{now:%Y%m%d%H%M%S%f}"
+        for _ in range(100):
+            # A random part: writers on several machines share one S3 prefix.
+            name = f"{now:%Y}/{now:%m}/claimwatch-{stamp}-{os.getpid()}-{secrets.token_hex(3)}"
+            try:
+                current = self.store.create(name + ".warc.gz")
+            except FileExistsError:
+                continue
+            break
+        else:
+            raise FileExistsError(f"no free WARC file name in {self.store.location}")
+        self._current = current
+        self.files.append(current.name)
+        self._writer = _Sha256Writer(current.handle, gzip=True, warc_version="1.1")
         fields = {
             "software": _versions(),
             "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
             "warc-format/warc-1.1/",
-            **(info or {}),
+            **self.info,
         }
-        self._write(self._writer.create_warcinfo_record(self.path.name, fields))
+        filename = current.name.rsplit("/", 1)[-1]
+        self._append(current, self._records.create_warcinfo_record(filename, fields))
+        return current
 
-    def _create_file(self) -> tuple[Path, BinaryIO]:
-        now = datetime.now(UTC)
-        folder = self.archive_dir / f"{now:%Y}" / f"{now:%m}"
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = f"{now:%Y%m%d%H%M%S%f}"
-        for attempt in range(100):
-            suffix = f"-{attempt}" if attempt else ""
-            path = folder / f"claimwatch-{stamp}-{os.getpid()}{suffix}.warc.gz"
-            try:
-                handle = path.open("xb")
-            except FileExistsError:
-                continue
-            # The new directory entry must survive a crash as well as the records in it.
-            dir_fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-            return path, handle
-        raise FileExistsError(f"no free WARC file name in {folder}")
-
-    def _write(self, record: Any) -> tuple[int, int]:
-        offset = self._fh.tell()
+    def _append(self, current: NewFile, record: Any) -> tuple[int, int]:
+        assert self._writer is not None
+        offset = current.handle.tell()
         self._writer.write_record(record)
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        return offset, self._fh.tell() - offset
+        current.handle.flush()
+        return offset, current.handle.tell() - offset
+
+    def _write(self, record: Any) -> tuple[str, int, int]:
+        current = self._current or self._start_file()
+        offset, length = self._append(current, record)
+        return current.name, offset, length
 
     def write_response(
         self,
@@ -160,7 +185,7 @@ class WarcWriter:
     ) -> RecordRef:
         """Write a `response` record holding the HTTP headers and the whole body."""
         date = _warc_date(fetched_at)
-        record = self._writer.create_warc_record(
+        record = self._records.create_warc_record(
             url,
             "response",
             payload=BytesIO(body),
@@ -168,9 +193,9 @@ class WarcWriter:
             warc_headers_dict={"WARC-Type": "response", "WARC-Date": date},
             http_headers=_http_headers(status, reason, headers, len(body)),
         )
-        offset, length = self._write(record)
+        file, offset, length = self._write(record)
         return RecordRef(
-            file=self.file,
+            file=file,
             offset=offset,
             length=length,
             record_type="response",
@@ -209,15 +234,15 @@ class WarcWriter:
             assert refers_to is not None
             warc_headers["WARC-Payload-Digest"] = sha256_to_warc_digest(refers_to.payload_sha256)
         size = refers_to.payload_size if profile == PROFILE_IDENTICAL and refers_to else None
-        record = self._writer.create_warc_record(
+        record = self._records.create_warc_record(
             url,
             "revisit",
             warc_headers_dict=warc_headers,
             http_headers=_http_headers(status, reason, headers, size),
         )
-        offset, length = self._write(record)
+        file, offset, length = self._write(record)
         return RecordRef(
-            file=self.file,
+            file=file,
             offset=offset,
             length=length,
             record_type="revisit",
@@ -228,13 +253,16 @@ class WarcWriter:
             payload_size=refers_to.payload_size if refers_to else None,
         )
 
+    def sync(self) -> None:
+        """Make every record written so far durable in the store (before anything names one)."""
+        if self._current is not None and self._current.persist():
+            self._current = None  # complete (uploaded): the next record starts a new file
+
     def close(self) -> None:
-        """Flush, fsync and close the file."""
-        if self._fh.closed:
-            return
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
+        """Make the records durable and release the file."""
+        if self._current is not None:
+            self._current.close()
+            self._current = None
 
     def __enter__(self) -> WarcWriter:
         return self
@@ -248,29 +276,43 @@ class WarcWriter:
         self.close()
 
 
-def _open_record(archive_dir: Path, file: str, offset: int) -> tuple[BinaryIO, Any]:
-    handle = (Path(archive_dir) / file).open("rb")
+def _open_record(
+    archive: ArchiveStore | Path | str, file: str, offset: int, length: int | None
+) -> tuple[BinaryIO, Any]:
+    store = as_store(archive)
+    # With the record's length one read (one ranged GET on S3) fetches exactly the record.
+    if length is not None:
+        handle: BinaryIO = BytesIO(store.read(file, offset, length))
+    else:
+        handle = store.open(file)
     try:
-        handle.seek(offset)
-        record = next(iter(ArchiveIterator(handle)))
+        if length is None:
+            handle.seek(offset)
+        record = next(iter(ArchiveIterator(handle)), None)
+        if record is None:
+            raise ValueError(f"{file}@{offset}: no WARC record there")
     except BaseException:
         handle.close()
         raise
     return handle, record
 
 
-def read_payload(archive_dir: Path, file: str, offset: int) -> bytes:
+def read_payload(
+    archive: ArchiveStore | Path | str, file: str, offset: int, *, length: int | None = None
+) -> bytes:
     """The HTTP body stored in the response record at `offset` of `file`, byte for byte."""
-    handle, record = _open_record(archive_dir, file, offset)
+    handle, record = _open_record(archive, file, offset, length)
     with handle:
         if record.rec_type != "response":
             raise ValueError(f"{file}@{offset} is a {record.rec_type} record, not a response")
         return record.raw_stream.read()
 
 
-def read_record_headers(archive_dir: Path, file: str, offset: int) -> RecordHeaders:
+def read_record_headers(
+    archive: ArchiveStore | Path | str, file: str, offset: int, *, length: int | None = None
+) -> RecordHeaders:
     """The WARC headers and the HTTP status line and headers of the record at `offset`."""
-    handle, record = _open_record(archive_dir, file, offset)
+    handle, record = _open_record(archive, file, offset, length)
     with handle:
         http = record.http_headers
         status = int(http.get_statuscode()) if http and http.get_statuscode() else None
@@ -282,10 +324,15 @@ def read_record_headers(archive_dir: Path, file: str, offset: int) -> RecordHead
 
 
 def record_ref(
-    archive_dir: Path, file: str, offset: int, length: int, *, payload_size: int | None = None
+    archive: ArchiveStore | Path | str,
+    file: str,
+    offset: int,
+    length: int,
+    *,
+    payload_size: int | None = None,
 ) -> RecordRef:
     """A RecordRef for an existing record, its identity and digest read from its WARC headers."""
-    warc = read_record_headers(archive_dir, file, offset).warc
+    warc = read_record_headers(archive, file, offset, length=length).warc
     return RecordRef(
         file=file,
         offset=offset,
