@@ -8,7 +8,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import secrets
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -19,6 +22,7 @@ from types import TracebackType
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.utils import Digester
@@ -30,6 +34,17 @@ PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-d
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 # Scrapy hands over the de-chunked, decompressed body: headers describing the wire form would lie.
 _WIRE_HEADERS = {"transfer-encoding", "content-length"}
+
+
+_FILE_STAMP = re.compile(r"claimwatch-(\d{20})-")
+
+
+def file_started_at(name: str) -> datetime | None:
+    """When the writer started WARC file `name` (from its name), or None for other names."""
+    match = _FILE_STAMP.search(name)
+    if match is None:
+        return None
+    return datetime.strptime(match.group(1), "%Y%m%d%H%M%S%f").replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -75,7 +90,8 @@ def warc_digest_to_sha256(value: str) -> str:
     return base64.b32decode(encoded).hex()
 
 
-def _warc_date(moment: datetime) -> str:
+def warc_date(moment: datetime) -> str:
+    """A timezone-aware datetime as a WARC-Date (UTC, microseconds)."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime given for a WARC-Date")
     return datetime_to_iso_date(moment.astimezone(UTC).replace(tzinfo=None), use_micros=True)
@@ -151,15 +167,8 @@ class WarcWriter:
         self._current = current
         self.files.append(current.name)
         self._writer = _Sha256Writer(current.handle, gzip=True, warc_version="1.1")
-        fields = {
-            "software": _versions(),
-            "format": "WARC File Format 1.1",
-            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
-            "warc-format/warc-1.1/",
-            **self.info,
-        }
-        filename = current.name.rsplit("/", 1)[-1]
-        self._append(current, self._records.create_warcinfo_record(filename, fields))
+        write_warcinfo(current.handle, current.name.rsplit("/", 1)[-1], self.info)
+        current.handle.flush()
         return current
 
     def _append(self, current: NewFile, record: Any) -> tuple[int, int]:
@@ -184,7 +193,7 @@ class WarcWriter:
         fetched_at: datetime,
     ) -> RecordRef:
         """Write a `response` record holding the HTTP headers and the whole body."""
-        date = _warc_date(fetched_at)
+        date = warc_date(fetched_at)
         record = self._records.create_warc_record(
             url,
             "response",
@@ -222,7 +231,7 @@ class WarcWriter:
             raise ValueError(f"unknown revisit profile: {profile}")
         if profile == PROFILE_IDENTICAL and (refers_to is None or not refers_to.payload_sha256):
             raise ValueError("an identical-payload revisit needs the record it repeats")
-        date = _warc_date(fetched_at)
+        date = warc_date(fetched_at)
         warc_headers = {"WARC-Type": "revisit", "WARC-Date": date, "WARC-Profile": profile}
         if refers_to is not None:
             warc_headers["WARC-Refers-To"] = refers_to.record_id
@@ -344,3 +353,66 @@ def record_ref(
         date=warc.get("WARC-Date", ""),
         payload_size=payload_size,
     )
+
+
+@dataclass(frozen=True)
+class ScannedRecord:
+    """One record met while reading a whole WARC file, with the digest of what it holds."""
+
+    file: str
+    offset: int
+    length: int
+    record_type: str
+    record_id: str
+    target_uri: str
+    date: str
+    refers_to: str  # WARC-Refers-To of a revisit ("" if none)
+    payload_sha256: str  # hex SHA-256 of a response's payload as stored ("" for other types)
+
+
+class CorruptWarc(ValueError):
+    """A WARC file that cannot be read to its end."""
+
+
+def scan_records(archive: ArchiveStore | Path | str, file: str) -> Iterator[ScannedRecord]:
+    """Every record of `file` in order; CorruptWarc where the file stops making sense."""
+    store = as_store(archive)
+    end = 0
+    with store.open(file) as handle:
+        records = ArchiveIterator(handle)
+        try:
+            for record in records:
+                digest = hashlib.sha256()
+                if record.rec_type == "response":
+                    while chunk := record.raw_stream.read(1 << 16):
+                        digest.update(chunk)
+                records.read_to_end()
+                headers = record.rec_headers
+                yield ScannedRecord(
+                    file=file,
+                    offset=records.get_record_offset(),
+                    length=records.get_record_length(),
+                    record_type=record.rec_type or "",
+                    record_id=headers.get_header("WARC-Record-ID") or "",
+                    target_uri=headers.get_header("WARC-Target-URI") or "",
+                    date=headers.get_header("WARC-Date") or "",
+                    refers_to=headers.get_header("WARC-Refers-To") or "",
+                    payload_sha256=digest.hexdigest() if record.rec_type == "response" else "",
+                )
+                end = records.get_record_offset() + records.get_record_length()
+        except (ArchiveLoadFailed, zlib.error, EOFError, ValueError, OSError) as exc:
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise CorruptWarc(f"{file}: unreadable after byte {end}: {detail}") from exc
+
+
+def write_warcinfo(handle: BinaryIO, filename: str, info: dict[str, str]) -> None:
+    """Write a gzipped `warcinfo` record naming the software (the start of a WARC file)."""
+    writer = _Sha256Writer(handle, gzip=True, warc_version="1.1")
+    fields = {
+        "software": _versions(),
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/"
+        "warc-format/warc-1.1/",
+        **info,
+    }
+    writer.write_record(writer.create_warcinfo_record(filename, fields))
