@@ -12,6 +12,7 @@ import typer
 
 from analysis.urls import InvalidURL
 from claimwatch.cli_alerts import alerts_app
+from claimwatch.cli_archive import register as register_archive_commands
 from claimwatch.durations import parse_duration, parse_since
 from claimwatch.output import ListFormat, console, emit, err_console
 from storage.db import migrate, session
@@ -23,6 +24,7 @@ app = typer.Typer(
     help="Monitor health-blog articles: archive every version, diff claims and references.",
 )
 app.add_typer(alerts_app, name="alerts")
+register_archive_commands(app)
 
 KINDS = ("text", "claims", "references", "metadata", "status")
 
