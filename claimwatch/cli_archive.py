@@ -58,8 +58,10 @@ def verify(
     ] = False,
     format: Annotated[ReportFormat, typer.Option("--format", "-f")] = ReportFormat.table,
 ) -> None:
-    """Check the archive: every capture's record readable with the right payload digest,
-    revisits resolved, orphan records listed. Exit 1 when something is wrong."""
+    """Check every capture's archived record and payload digest, revisits and orphan records.
+
+    Exit 1 when something is wrong (orphan records alone are not).
+    """
     from storage.db import session
     from storage.verify import fix_lost, verify_archive
 
