@@ -290,7 +290,8 @@ class S3ArchiveStore:
         try:
             obstore.put(self._store, name, local)
         except Exception as exc:  # obstore raises its own hierarchy: report it as I/O
-            raise _os_error(exc, name) from exc
+            line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise OSError(f"cannot upload {name} to {self.location}: {line}") from exc
 
     def read(self, name: str, offset: int, length: int) -> bytes:
         """One ranged GET."""
