@@ -371,7 +371,11 @@ class ScannedRecord:
 
 
 class CorruptWarc(ValueError):
-    """A WARC file that cannot be read to its end."""
+    """A WARC file that cannot be read to its end; `good_until`: where its last good record ends."""
+
+    def __init__(self, message: str, *, good_until: int) -> None:
+        super().__init__(message)
+        self.good_until = good_until
 
 
 def scan_records(archive: ArchiveStore | Path | str, file: str) -> Iterator[ScannedRecord]:
@@ -402,7 +406,13 @@ def scan_records(archive: ArchiveStore | Path | str, file: str) -> Iterator[Scan
                 end = records.get_record_offset() + records.get_record_length()
         except (ArchiveLoadFailed, zlib.error, EOFError, ValueError, OSError) as exc:
             detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise CorruptWarc(f"{file}: unreadable after byte {end}: {detail}") from exc
+            message = f"{file}: unreadable after byte {end}: {detail}"
+            raise CorruptWarc(message, good_until=end) from exc
+        # warcio stops quietly at a gzip member cut short: the bytes it left are the sign.
+        size = handle.seek(0, os.SEEK_END)
+        if size > end:
+            message = f"{file}: the {size - end} bytes after byte {end} are no complete record"
+            raise CorruptWarc(message, good_until=end)
 
 
 def write_warcinfo(handle: BinaryIO, filename: str, info: dict[str, str]) -> None:

@@ -33,6 +33,7 @@ DIGEST_MISMATCH = "digest_mismatch"
 MISSING_REVISIT = "missing_revisit"
 UNRESOLVED_REVISIT = "unresolved_revisit"
 CORRUPT_FILE = "corrupt_file"
+INCOMPLETE_TAIL = "incomplete_tail"  # listed with the orphans: bytes no capture can name
 ARCHIVE_UNAVAILABLE = "archive_unavailable"
 ORPHAN = "orphan_record"
 LOST = frozenset({MISSING_FILE, NO_RECORD, NOT_A_RESPONSE, LENGTH_MISMATCH, DIGEST_MISMATCH})
@@ -152,11 +153,25 @@ def verify_archive(db: Session, *, store: ArchiveStore) -> VerifyReport:
     report.files = len(files)
     records: dict[tuple[str, int], ScannedRecord] = {}
     corrupt: dict[str, str] = {}
+    named_from: dict[str, int] = {}  # per file, the greatest offset a capture names
+    for capture in named:
+        assert capture.file is not None
+        named_from[capture.file] = max(named_from.get(capture.file, -1), capture.offset or 0)
     for stored in files:
         try:
             for record in scan_records(store, stored.name):
                 records[(record.file, record.offset)] = record
-        except (CorruptWarc, OSError) as exc:
+        except CorruptWarc as exc:
+            if named_from.get(stored.name, -1) < exc.good_until:
+                # A record torn by a crash while it was being written, before any capture
+                # could name it: nothing is lost.
+                report.orphans.append(
+                    Finding(INCOMPLETE_TAIL, stored.name, exc.good_until, str(exc))
+                )
+            else:
+                corrupt[stored.name] = str(exc)
+                report.problems.append(Finding(CORRUPT_FILE, stored.name, None, str(exc)))
+        except OSError as exc:
             corrupt[stored.name] = str(exc)
             report.problems.append(Finding(CORRUPT_FILE, stored.name, None, str(exc)))
     report.records = len(records)

@@ -16,6 +16,7 @@ from storage.verify import (
     ARCHIVE_UNAVAILABLE,
     CORRUPT_FILE,
     DIGEST_MISMATCH,
+    INCOMPLETE_TAIL,
     MISSING_FILE,
     MISSING_REVISIT,
     NO_RECORD,
@@ -146,6 +147,19 @@ def test_a_truncated_file_loses_the_records_past_the_cut(
     assert not report.ok
     assert second.id in report.lost_captures()
     assert first.id not in report.lost_captures()
+
+
+def test_a_record_torn_by_a_crash_at_the_end_is_not_a_fault(
+    archived: Archived, db: Session, store: ArchiveStore
+) -> None:
+    capture = archived.fetch(archived.source("/one"), V1)
+    assert capture.warc_file is not None and capture.warc_offset is not None
+    whole = store.read(capture.warc_file, capture.warc_offset, capture.warc_length or 0)
+    # The crawl died halfway through writing the next record, before any row named it.
+    rewrite(store, capture.warc_file, lambda data: data + whole[: len(whole) // 2])
+    report = verify_archive(db, store=store)
+    assert report.ok, report.problems
+    assert [f.kind for f in report.orphans] == [INCOMPLETE_TAIL]
 
 
 def test_orphan_records_are_listed_but_not_a_fault(archived: Archived, db: Session) -> None:
