@@ -146,7 +146,8 @@ def _revisit_places(
     for stored in files:
         started = file_started_at(stored.name)
         # Only files written while the range's pages were being fetched can hold their records.
-        if stored.modified < since or (
+        # The margin on `modified` also covers a store whose clock is behind the worker's.
+        if stored.modified < since - WRITE_DELAY or (
             until is not None and started is not None and started > until + WRITE_DELAY
         ):
             continue

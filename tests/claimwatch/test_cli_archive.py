@@ -6,8 +6,9 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -18,7 +19,7 @@ from storage.archive_store import configured_store
 from storage.db import session
 from storage.models import Capture
 from storage.settings import get_settings
-from tests.storage.archived import START, Archived, delete
+from tests.storage.archived import Archived, delete
 
 WARCIO = Path(sys.executable).parent / "warcio"
 V1 = b"<html><body><p>Oxytocin lowers cortisol.</p></body></html>"
@@ -32,7 +33,7 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
 @pytest.fixture(params=["local", "s3"])
 def archive(
     request: pytest.FixtureRequest, home: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[dict[str, int | str]]:
+) -> Iterator[dict[str, Any]]:
     """A home whose archive (local, or CLAIMWATCH_ARCHIVE_URL on S3) holds two captures."""
     if request.param == "s3":
         monkeypatch.setenv("CLAIMWATCH_ARCHIVE_URL", request.getfixturevalue("s3_archive"))
@@ -46,7 +47,12 @@ def archive(
         second = archived.fetch(source, V2)
         archived.writer.close()
     assert first.warc_file is not None and second.warc_file is not None
-    yield {"first": first.id or 0, "second": second.id or 0, "second_file": second.warc_file}
+    yield {
+        "first": first.id or 0,
+        "second": second.id or 0,
+        "second_file": second.warc_file,
+        "since": archived.start.isoformat(),
+    }
 
 
 def test_verify_a_sound_archive_exits_0(archive: dict) -> None:
@@ -103,7 +109,7 @@ def test_verify_with_a_bad_archive_url_is_bad_usage(
 
 def test_export_warc_writes_a_file_warcio_indexes(archive: dict, tmp_path: Path) -> None:
     out = tmp_path / "out.warc.gz"
-    result = invoke("export", "warc", "--since", START.isoformat(), str(out))
+    result = invoke("export", "warc", "--since", archive["since"], str(out))
     index = subprocess.run([WARCIO, "index", out], capture_output=True, text=True, check=True)
     assert result.exit_code == 0, result.output
     assert "exported 2 records of 2 captures" in result.stdout
@@ -112,7 +118,8 @@ def test_export_warc_writes_a_file_warcio_indexes(archive: dict, tmp_path: Path)
 
 def test_export_warc_until_narrows_the_range(archive: dict, tmp_path: Path) -> None:
     out = tmp_path / "out.warc.gz"
-    since, until = START.isoformat(), (START + timedelta(minutes=2)).isoformat()
+    since = archive["since"]
+    until = (datetime.fromisoformat(since) + timedelta(minutes=2)).isoformat()
     result = invoke("export", "warc", "--since", since, "--until", until, "-f", "json", str(out))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["records"] == 1
@@ -120,7 +127,7 @@ def test_export_warc_until_narrows_the_range(archive: dict, tmp_path: Path) -> N
 
 def test_export_warc_with_a_lost_record_exits_1(archive: dict, tmp_path: Path) -> None:
     delete(configured_store(), str(archive["second_file"]))
-    result = invoke("export", "warc", "--since", START.isoformat(), str(tmp_path / "o.warc.gz"))
+    result = invoke("export", "warc", "--since", archive["since"], str(tmp_path / "o.warc.gz"))
     assert result.exit_code == 1
     assert "exported 1 records of 2 captures" in result.stdout
     assert "not exported" in result.stderr

@@ -18,9 +18,11 @@ from storage.archive_store import ArchiveStore, LocalStore, S3ArchiveStore
 from storage.models import Capture, Source
 from tests.s3server import ACCESS_KEY, REGION, SECRET_KEY
 
-# Fetch times an hour back from now, a minute apart: export finds revisit records by the files
-# written around their fetch time, so the clock must not be far from the files' own.
-START = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
+
+def an_hour_ago() -> datetime:
+    """Where an Archived's clock starts: export finds revisit records by the files written
+    around their fetch time, so fetch times must not be far from the files' own."""
+    return datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1)
 
 
 def make_store(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> ArchiveStore:
@@ -65,12 +67,17 @@ def _s3_client(store: S3ArchiveStore):  # type: ignore[no-untyped-def]
 
 @dataclass
 class Archived:
-    """A WarcWriter and a database session: `fetch` records a response or revisit + Capture."""
+    """A WarcWriter and a database session: `fetch` records a response or revisit + Capture,
+    the n-th at `start` + n minutes."""
 
     db: Session
     writer: WarcWriter
     last: dict[int, RecordRef] = field(default_factory=dict)
-    clock: datetime = START
+    start: datetime = field(default_factory=an_hour_ago)
+    clock: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.clock = self.start
 
     def source(self, path: str) -> Source:
         """A tracked source for `http://blog.test{path}`."""

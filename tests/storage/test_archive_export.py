@@ -14,7 +14,7 @@ from sqlmodel import Session
 from storage.archive import WarcWriter
 from storage.archive_store import ArchiveStore
 from storage.export import export_warc
-from tests.storage.archived import START, Archived, delete, make_store
+from tests.storage.archived import Archived, delete, make_store
 
 WARCIO = Path(sys.executable).parent / "warcio"
 V1 = b"<html><body><p>Oxytocin lowers cortisol.</p></body></html>"
@@ -53,7 +53,8 @@ def test_export_holds_the_records_of_the_range_in_date_order(
     archived.fetch(one, V2)  # +5, response
     archived.fetch(two, OTHER)  # +6, after the range
     out = tmp_path / "export.warc.gz"
-    since, until = START + timedelta(minutes=3), START + timedelta(minutes=6)
+    start = archived.start
+    since, until = start + timedelta(minutes=3), start + timedelta(minutes=6)
     report = export_warc(db, store=archived.writer.store, since=since, until=until, out=out)
     index = _index(out)
     assert report.ok, report.problems
@@ -77,9 +78,8 @@ def test_an_empty_range_gives_a_file_with_only_warcinfo(
 ) -> None:
     archived.fetch(archived.source("/one"), V1)
     out = tmp_path / "empty.warc.gz"
-    report = export_warc(
-        db, store=archived.writer.store, since=START + timedelta(days=1), until=None, out=out
-    )
+    tomorrow = archived.start + timedelta(days=1)
+    report = export_warc(db, store=archived.writer.store, since=tomorrow, until=None, out=out)
     assert report.ok
     assert report.records == 0
     assert [row["warc-type"] for row in _index(out)] == ["warcinfo"]
@@ -96,7 +96,7 @@ def test_a_lost_record_is_reported_and_the_rest_exported(
     assert lost.warc_file is not None
     delete(store, lost.warc_file)
     out = tmp_path / "partial.warc.gz"
-    report = export_warc(db, store=store, since=START, until=None, out=out)
+    report = export_warc(db, store=store, since=archived.start, until=None, out=out)
     assert not report.ok
     assert report.records == 1
     assert [row["warc-target-uri"] for row in _index(out)[1:]] == [one.url]

@@ -25,7 +25,7 @@ from storage.verify import (
     fix_lost,
     verify_archive,
 )
-from tests.storage.archived import START, Archived, delete, make_store, rewrite
+from tests.storage.archived import Archived, delete, make_store, rewrite
 
 V1 = b"<html><body><p>Oxytocin lowers cortisol.</p></body></html>"
 V2 = b"<html><body><p>Oxytocin may lower cortisol.</p></body></html>"
@@ -78,7 +78,7 @@ def test_a_lost_file_is_reported_and_fix_marks_its_pending_captures(
     archived.writer = WarcWriter(store)  # the next records go to another file
     analysed = archived.fetch(two, OTHER)
     pending = archived.fetch(two, V2)
-    analysed.analysed_at, analysed.outcome = START, "first_version"
+    analysed.analysed_at, analysed.outcome = archived.start, "first_version"
     db.add(analysed)
     db.flush()
     lost_files = {analysed.warc_file, pending.warc_file}
@@ -164,7 +164,8 @@ def test_a_record_torn_by_a_crash_at_the_end_is_not_a_fault(
 
 def test_orphan_records_are_listed_but_not_a_fault(archived: Archived, db: Session) -> None:
     archived.fetch(archived.source("/one"), V1)
-    archived.writer.write_response("http://blog.test/never-committed", 200, "", [], V2, START)
+    url = "http://blog.test/never-committed"
+    archived.writer.write_response(url, 200, "", [], V2, archived.start)
     archived.writer.sync()
     report = verify_archive(db, store=archived.writer.store)
     assert report.ok
