@@ -3,6 +3,9 @@
 
     python3 dev.py demo    # install (once) from uv.lock into .venv, then run `claimwatch demo`
     python3 dev.py test    # install (once), then run the test suite (pytest args may follow)
+    python3 dev.py lint    # install (once), then ruff check, ruff format --check, mypy
+
+After set-up the command is .venv/bin/claimwatch (or `source .venv/bin/activate`, then claimwatch).
 
 Set CLAIMWATCH_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)
 to run the database tests against PostgreSQL as well as SQLite.
@@ -40,17 +43,30 @@ def install() -> None:
     _run(BIN / "uv", "sync", "--frozen", "--inexact", "--quiet", env=env)
 
 
+LINT = (
+    ("ruff", "check", "."),
+    ("ruff", "format", "--check", "."),
+    ("mypy", "analysis", "storage"),
+)
+
+
 def main(argv: list[str]) -> int:
-    """Dispatch `demo` or `test`."""
-    if not argv or argv[0] not in ("demo", "test"):
+    """Dispatch `demo`, `test` or `lint`."""
+    if not argv or argv[0] not in ("demo", "test", "lint"):
         print(__doc__, file=sys.stderr)
         return 2
     install()
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    if argv[0] == "lint":
+        failed = [c for c in LINT if subprocess.run([BIN / c[0], *c[1:]], cwd=ROOT).returncode]
+        for command in failed:
+            print(f"dev.py lint: `{' '.join(command)}` failed", file=sys.stderr)
+        return 1 if failed else 0
     if argv[0] == "demo":
+        # In the caller's directory: the hints the demo prints are relative to it.
         command = [str(BIN / "claimwatch"), "demo", *argv[1:]]
-    else:
-        command = [str(BIN / "python"), "-m", "pytest", *argv[1:]]
+        return subprocess.run(command, env=env).returncode
+    command = [str(BIN / "python"), "-m", "pytest", *argv[1:]]
     return subprocess.run(command, cwd=ROOT, env=env).returncode
 
 

@@ -14,6 +14,7 @@ from analysis.urls import InvalidURL
 from analysis.vocabulary import ChangeKind
 from claimwatch import cli_sites as sites_cli
 from claimwatch.cli_alerts import alerts_app
+from claimwatch.cli_archive import register as register_archive_commands
 from claimwatch.cli_export import export_app
 from claimwatch.durations import parse_duration, parse_since
 from claimwatch.output import ListFormat, console, emit, err_console
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(export_app, name="export")
+register_archive_commands(app)
 
 
 class DiffFormat(StrEnum):

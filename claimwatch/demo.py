@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import sys
 import tempfile
 import time
@@ -85,11 +87,14 @@ def run_demo(*, home: str | None = None, serve_port: int | None = None) -> None:
                     color=sys.stdout.isatty(),
                 )
             )
+    prefix = f"CLAIMWATCH_HOME={shlex.quote(str(demo_home))} {this_command()}"
     console.print(
         f"\nDone in {time.monotonic() - started:.1f} s. Explore the archive with\n"
-        f"  CLAIMWATCH_HOME={demo_home} claimwatch changes --format json\n"
-        f"  CLAIMWATCH_HOME={demo_home} claimwatch history {urls[0]}",
+        f"  {prefix} changes --format json\n"
+        f"  {prefix} history {shlex.quote(urls[0])}",
         highlight=False,
+        markup=False,
+        soft_wrap=True,  # a hint wrapped at the terminal's width would not paste as one line
     )
     if serve_port is not None:
         serve_ui(serve_port)
@@ -105,3 +110,28 @@ def serve_ui(port: int) -> None:
         f"\n[bold]Web UI[/] at http://127.0.0.1:{port}/ (Ctrl-C to stop)", highlight=False
     )
     uvicorn.run(create_app(), host="127.0.0.1", port=port, log_level="warning")
+
+
+def this_command() -> str:
+    """How to run this claimwatch again from the current directory, as a shell word or two.
+
+    `claimwatch` when that name on PATH is this program (pipx, an activated venv); otherwise its
+    path (`.venv/bin/claimwatch` after `python3 dev.py demo` in the checkout).
+    """
+    program = Path(sys.argv[0])
+    if program.name == "__main__.py":  # python -m claimwatch
+        return f"{_shell_path(Path(sys.executable))} -m claimwatch"
+    on_path = shutil.which("claimwatch")
+    if on_path and Path(on_path).resolve() == program.resolve():
+        return "claimwatch"
+    return _shell_path(program)
+
+
+def _shell_path(path: Path) -> str:
+    """`path` relative to the current directory when it lies below it, else absolute; quoted."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        shown = absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        shown = str(absolute)
+    return shlex.quote(shown)

@@ -14,11 +14,11 @@ from typing import Any
 # The articles crawl's process handling: the same log place, stop and kill rules.
 from crawler.run import (
     GRACE_SECONDS,
-    PROJECT_ROOT,
     STDERR_TAIL,
-    _download_timeout,
-    _log_path,
-    _wait,
+    crawl_env,
+    download_timeout,
+    log_path,
+    wait_or_stop,
 )
 
 
@@ -54,22 +54,24 @@ def run_discovery(
     log_level: str = "INFO",
 ) -> DiscoveryCrawl:
     """Discover the planned sites; the results file is left in `workdir` for the caller."""
-    child_env = {**os.environ, **(env or {})}
+    child_env = crawl_env({**os.environ, **(env or {})})
     plan, results, stats = workdir / "plan.json", workdir / "results.jsonl", workdir / "stats.json"
     plan.write_text(json.dumps(plans), encoding="utf-8")
     results.touch()
     started = time.monotonic()
-    log_file = _log_path(child_env)
+    log_file = log_path(child_env)
     with log_file.open("w+b") as stderr:
         process = subprocess.Popen(
             discovery_command(plan, results, stats, log_level),
-            cwd=PROJECT_ROOT,
+            cwd=workdir,  # any directory: a scrapy.cfg near the caller's must not be picked up
             env=child_env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
-        timed_out = _wait(process, timeout, grace=_download_timeout(child_env) + GRACE_SECONDS)
+        timed_out = wait_or_stop(
+            process, timeout, grace=download_timeout(child_env) + GRACE_SECONDS
+        )
         stderr.seek(max(0, stderr.seek(0, os.SEEK_END) - STDERR_TAIL))
         tail = stderr.read().decode("utf-8", "replace")
     counts = json.loads(stats.read_text()) if stats.is_file() else {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import site
 import subprocess
 import sys
 import tempfile
@@ -15,7 +16,9 @@ from typing import Any
 
 from storage.settings import get_settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where scrapy.cfg is
+# The directory holding the `crawler` package: a checkout, or site-packages once installed.
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_MODULE = "crawler.settings"
 STDERR_TAIL = 4000
 GRACE_SECONDS = 15.0  # past the downloads' own timeout: time to close pipelines before a kill
 
@@ -49,25 +52,26 @@ def run_crawl(
     log_level: str = "INFO",
 ) -> CrawlResult:
     """Fetch `batch` (source_id, url, etag, last_modified) and record captures; wait for it."""
-    if not (PROJECT_ROOT / "scrapy.cfg").is_file():
-        raise FileNotFoundError(f"scrapy.cfg not found in {PROJECT_ROOT}")
     # The child reads CLAIMWATCH_* (home, database, limits) from the environment it inherits.
-    child_env = {**os.environ, **(env or {})}
+    child_env = crawl_env({**os.environ, **(env or {})})
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="claimwatch-crawl-") as tmp:
         batch_file, stats_file = Path(tmp) / "batch.json", Path(tmp) / "stats.json"
         batch_file.write_text(json.dumps(batch), encoding="utf-8")
-        log_file = _log_path(child_env)
+        log_file = log_path(child_env)
         with log_file.open("w+b") as stderr:
             process = subprocess.Popen(
                 crawl_command(batch_file, stats_file, log_level),
-                cwd=PROJECT_ROOT,
+                # Any directory will do: a scrapy.cfg near the caller's must not be picked up.
+                cwd=tmp,
                 env=child_env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
             )
-            timed_out = _wait(process, timeout, grace=_download_timeout(child_env) + GRACE_SECONDS)
+            timed_out = wait_or_stop(
+                process, timeout, grace=download_timeout(child_env) + GRACE_SECONDS
+            )
             stderr.seek(max(0, stderr.seek(0, os.SEEK_END) - STDERR_TAIL))
             tail = stderr.read().decode("utf-8", "replace")
         counts = json.loads(stats_file.read_text()) if stats_file.is_file() else {}
@@ -83,7 +87,22 @@ def run_crawl(
     )
 
 
-def _log_path(env: dict[str, str]) -> Path:
+def crawl_env(env: dict[str, str]) -> dict[str, str]:
+    """`env` plus what the crawl subprocess needs to find claimwatch's Scrapy project."""
+    child = {**env, "SCRAPY_SETTINGS_MODULE": SETTINGS_MODULE}
+    child.pop("SCRAPY_PROJECT", None)
+    site_dirs = {Path(p).resolve() for p in (*site.getsitepackages(), site.getusersitepackages())}
+    if PACKAGE_ROOT not in site_dirs:
+        # Running from a checkout that is not installed (e.g. pytest's pythonpath): the child
+        # must import the same `crawler` package as this process.
+        child["PYTHONPATH"] = os.pathsep.join(
+            [str(PACKAGE_ROOT), *filter(None, [env.get("PYTHONPATH")])]
+        )
+    return child
+
+
+def log_path(env: dict[str, str]) -> Path:
+    """A new crawl log file under CLAIMWATCH_HOME/logs."""
     home = Path(env["CLAIMWATCH_HOME"]) if env.get("CLAIMWATCH_HOME") else get_settings().home
     logs = home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -91,12 +110,13 @@ def _log_path(env: dict[str, str]) -> Path:
     return logs / f"crawl-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6}.log"
 
 
-def _download_timeout(env: dict[str, str]) -> float:
+def download_timeout(env: dict[str, str]) -> float:
+    """The per-download timeout the child will use."""
     value = env.get("CLAIMWATCH_DOWNLOAD_TIMEOUT")
     return float(value) if value else get_settings().download_timeout
 
 
-def _wait(process: subprocess.Popen[bytes], timeout: float | None, *, grace: float) -> bool:
+def wait_or_stop(process: subprocess.Popen[bytes], timeout: float | None, *, grace: float) -> bool:
     """Wait for the crawl; past `timeout`, ask it to stop (SIGTERM), past `grace` kill it."""
     try:
         process.wait(timeout=timeout)

@@ -64,7 +64,8 @@ ITEM_PIPELINES = {
     "crawler.pipelines.archive.ArchivePipeline": 100,
     "crawler.pipelines.capture.CapturePipeline": 200,
 }
-CLAIMWATCH_ARCHIVE_DIR = str(_settings.archive_dir)
+CLAIMWATCH_ARCHIVE_URL = _settings.effective_archive_url
+CLAIMWATCH_SPOOL_DIR = str(_settings.spool_dir)
 CLAIMWATCH_DATABASE_URL = _settings.effective_database_url
 # Captures are committed in batches of this many items (and at the end of the crawl).
 CLAIMWATCH_COMMIT_EVERY = 50

@@ -18,6 +18,7 @@ from analysis.pagekind import index_page_error
 from analysis.vocabulary import CaptureOutcome
 from service.library_logs import route_library_logs
 from storage.archive import read_payload
+from storage.archive_store import configured_store
 from storage.db import session
 from storage.models import Capture, Source
 from storage.recording import (
@@ -147,7 +148,10 @@ def _payload_jobs(
 def _payload_job(capture: Capture, archive_dir: Path) -> tuple[bytes, str, str] | None:
     if capture.warc_file is None or capture.warc_offset is None:
         return None
-    body = read_payload(archive_dir, capture.warc_file, capture.warc_offset)
+    # Through the configured store (a directory or S3): with the length, one ranged read.
+    body = read_payload(
+        configured_store(), capture.warc_file, capture.warc_offset, length=capture.warc_length
+    )
     return body, capture.final_url or capture.url, capture.content_type
 
 

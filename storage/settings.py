@@ -25,6 +25,8 @@ class Settings(BaseSettings):
 
     home: Path = _default_home()
     database_url: str = ""  # empty: SQLite file under home
+    # Where WARC files go: a directory, file:///dir or s3://bucket/prefix (empty: home/archive).
+    archive_url: str = ""
     crawl_batch_size: int = 200
     analysis_batch_size: int = 200
     # Extraction processes per analysis batch. 1 by default: on the 2-core machines measured
@@ -55,8 +57,18 @@ class Settings(BaseSettings):
 
     @property
     def archive_dir(self) -> Path:
-        """Directory holding the WARC files."""
+        """The local archive directory: where WARC files go unless `archive_url` says otherwise."""
         return self.home / "archive"
+
+    @property
+    def effective_archive_url(self) -> str:
+        """The configured archive location, or the local directory under home."""
+        return self.archive_url or str(self.archive_dir)
+
+    @property
+    def spool_dir(self) -> Path:
+        """Where WARC files for a remote archive are written before their upload."""
+        return self.home / "spool"
 
     @property
     def effective_database_url(self) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from claimwatch.sitesrv import SiteServer
+from tests.s3server import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("CLAIMWATCH_TEST_POSTGRES_URL", "")
@@ -35,6 +36,24 @@ def fresh_site(site: SiteServer) -> SiteServer:
     """The session's server with no routes left from earlier tests."""
     site.reset()
     return site
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """One real S3-compatible server (moto) on 127.0.0.1 for the whole run."""
+    with S3Server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_archive(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An archive URL on a fresh bucket of the S3 server, with AWS_* credentials exported."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    return f"s3://{s3_server.new_bucket()}/archive?endpoint={s3_server.endpoint}"
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,8 @@
-"""Write each fetched response to the WARC archive; an unchanged payload becomes a revisit."""
+"""Write each fetched response to the WARC archive; an unchanged payload becomes a revisit.
+
+Records become durable in the store at `sync()`, which CapturePipeline calls before it commits
+captures naming them: on S3 that uploads the WARC file written since the last commit.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from storage.archive import (
     WarcWriter,
     record_ref,
 )
+from storage.archive_store import ArchiveStore, open_store
 from storage.db import session
 from storage.models import Capture
 
@@ -27,8 +32,8 @@ logger = logging.getLogger(__name__)
 class ArchivePipeline:
     """Archive responses (errors have nothing to archive) and attach the records to the item."""
 
-    def __init__(self, archive_dir: Path, database_url: str) -> None:
-        self.archive_dir = archive_dir
+    def __init__(self, store: ArchiveStore, database_url: str) -> None:
+        self.store = store
         self.database_url = database_url
         self.writer: WarcWriter | None = None
         # The last response record per source in this run (saves a database look-up).
@@ -36,9 +41,12 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        """Build from the crawler's CLAIMWATCH_ARCHIVE_DIR and CLAIMWATCH_DATABASE_URL."""
+        """Build from the crawler's CLAIMWATCH_ARCHIVE_URL, _SPOOL_DIR and _DATABASE_URL."""
         settings = crawler.settings
-        return cls(Path(settings["CLAIMWATCH_ARCHIVE_DIR"]), settings["CLAIMWATCH_DATABASE_URL"])
+        store = open_store(
+            settings["CLAIMWATCH_ARCHIVE_URL"], spool_dir=Path(settings["CLAIMWATCH_SPOOL_DIR"])
+        )
+        return cls(store, settings["CLAIMWATCH_DATABASE_URL"])
 
     def process_item(self, item: Any) -> Any:
         """Write a response or a revisit record for a fetched page; pass anything else on."""
@@ -63,16 +71,21 @@ class ArchivePipeline:
         item.payload_record = previous
         return item
 
+    def sync(self) -> None:
+        """Make every record written so far durable in the store (before captures name them)."""
+        if self.writer is not None:
+            self.writer.sync()
+
     def close_spider(self) -> None:
-        """Flush and close the WARC file."""
+        """Make the last records durable and close the WARC file."""
         if self.writer is not None:
             self.writer.close()
-            logger.info("archived to %s", self.writer.path)
+            logger.info("archived to %s in %s", ", ".join(self.writer.files), self.store.location)
 
     def _writer(self) -> WarcWriter:
         # Opened on the first record: a run of nothing but errors leaves no empty WARC behind.
         if self.writer is None:
-            self.writer = WarcWriter(self.archive_dir)
+            self.writer = WarcWriter(self.store)
         return self.writer
 
     def _previous(self, source_id: int) -> RecordRef | None:
@@ -97,7 +110,7 @@ class ArchivePipeline:
         assert capture.warc_file is not None
         try:
             ref = record_ref(
-                self.archive_dir,
+                self.store,
                 capture.warc_file,
                 capture.warc_offset,
                 capture.warc_length,

@@ -10,6 +10,7 @@ from scrapy.statscollectors import StatsCollector
 from sqlmodel import col, select
 
 from crawler.items import FetchedPage
+from crawler.pipelines.archive import ArchivePipeline
 from storage.db import session
 from storage.models import Capture, Source
 
@@ -65,17 +66,26 @@ class CapturePipeline:
         self.commit_every = commit_every
         self.stats = stats
         self.pending: list[FetchedPage] = []
+        self.crawler: Crawler | None = None
+        self.archive: ArchivePipeline | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CapturePipeline:
         """Build from the crawler's CLAIMWATCH_DATABASE_URL and CLAIMWATCH_COMMIT_EVERY."""
         settings = crawler.settings
         assert crawler.stats is not None
-        return cls(
+        pipeline = cls(
             settings["CLAIMWATCH_DATABASE_URL"],
             settings.getint("CLAIMWATCH_COMMIT_EVERY", 50),
             crawler.stats,
         )
+        pipeline.crawler = crawler
+        return pipeline
+
+    def open_spider(self) -> None:
+        """Find the ArchivePipeline whose records the captures name."""
+        if self.crawler is not None:
+            self.archive = self.crawler.get_item_pipeline(ArchivePipeline)
 
     def process_item(self, item: Any) -> Any:
         """Queue the fetch; write the queue when it is full."""
@@ -93,10 +103,12 @@ class CapturePipeline:
         """Insert the queued captures and update their sources in one transaction."""
         if not self.pending:
             return
+        if self.archive is not None:
+            # Every WARC place named below must be durable in the store before the commit;
+            # if it cannot be made so, the queue stays for the next flush to try again.
+            self.archive.sync()
         items, self.pending = self.pending, []
         written = 0
-        # ArchivePipeline fsyncs each record before passing the item on, so every WARC place
-        # named here is already on disk when this transaction commits.
         with session(self.database_url) as db:
             wanted = {item.source_id for item in items}
             query = select(Source).where(col(Source.id).in_(wanted))

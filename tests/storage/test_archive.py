@@ -1,4 +1,4 @@
-"""WarcWriter and the readers, on real files, checked with warcio's own CLI."""
+"""WarcWriter and the readers on a local directory and on S3 (moto), checked with warcio's CLI."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from storage.archive import (
     sha256_to_warc_digest,
     warc_digest_to_sha256,
 )
+from storage.archive_store import ArchiveStore, LocalStore, S3ArchiveStore
 
 WARCIO = Path(sys.executable).parent / "warcio"
 URL = "https://blog.example/oxytocin-superpower/"
@@ -38,10 +39,28 @@ HEADERS = [
 ]
 
 
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ArchiveStore:
+    """An empty archive: a local directory, or a prefix of a fresh bucket on the S3 server."""
+    if request.param == "local":
+        return LocalStore(tmp_path / "archive")
+    url = request.getfixturevalue("s3_archive")
+    return S3ArchiveStore(url, spool_dir=tmp_path / "spool")
+
+
 @pytest.fixture
-def writer(tmp_path: Path) -> Iterator[WarcWriter]:
-    with WarcWriter(tmp_path) as warc:
+def writer(store: ArchiveStore) -> Iterator[WarcWriter]:
+    with WarcWriter(store) as warc:
         yield warc
+
+
+def _local_copy(store: ArchiveStore, name: str, tmp_path: Path) -> Path:
+    """The whole file `name` as a local file (for warcio's CLI)."""
+    copy = tmp_path / "copies" / name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    with store.open(name) as handle:
+        copy.write_bytes(handle.read())
+    return copy
 
 
 def _warcio(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -54,29 +73,34 @@ def _warcio(*args: str | Path) -> subprocess.CompletedProcess[str]:
     ids=["empty", "html", "crlf-and-binary", "1mb-random"],
 )
 def test_response_payload_reads_back_byte_for_byte(
-    writer: WarcWriter, tmp_path: Path, body: bytes
+    writer: WarcWriter, store: ArchiveStore, body: bytes
 ) -> None:
     ref = writer.write_response(URL, 200, "OK", HEADERS, body, WHEN)
-    assert read_payload(tmp_path, ref.file, ref.offset) == body
+    writer.sync()
+    assert read_payload(store, ref.file, ref.offset) == body
+    assert read_payload(store, ref.file, ref.offset, length=ref.length) == body
     assert ref.payload_sha256 == hashlib.sha256(body).hexdigest()
     assert ref.payload_size == len(body)
 
 
-def test_response_ref_describes_the_record(writer: WarcWriter, tmp_path: Path) -> None:
+def test_response_ref_describes_the_record(writer: WarcWriter, store: ArchiveStore) -> None:
     ref = writer.write_response(URL, 200, "OK", HEADERS, HTML, WHEN)
-    assert re.fullmatch(rf"\d{{4}}/\d{{2}}/claimwatch-\d{{20}}-{os.getpid()}\.warc\.gz", ref.file)
+    writer.sync()
+    name = rf"\d{{4}}/\d{{2}}/claimwatch-\d{{20}}-{os.getpid()}-[0-9a-f]{{6}}\.warc\.gz"
+    assert re.fullmatch(name, ref.file)
     assert ref.record_type == "response"
     assert ref.offset > 0  # the warcinfo record comes first
     assert ref.length > 0
     assert ref.record_id.startswith("<urn:uuid:")
     assert ref.target_uri == URL
     assert ref.date == "2025-03-04T05:06:07.890123Z"
-    assert (tmp_path / ref.file).is_file()
+    assert store.stat(ref.file) is not None
 
 
-def test_response_warc_headers(writer: WarcWriter, tmp_path: Path) -> None:
+def test_response_warc_headers(writer: WarcWriter, store: ArchiveStore) -> None:
     ref = writer.write_response(URL, 200, "OK", HEADERS, HTML, WHEN)
-    warc = read_record_headers(tmp_path, ref.file, ref.offset).warc
+    writer.sync()
+    warc = read_record_headers(store, ref.file, ref.offset).warc
     assert warc["WARC-Type"] == "response"
     assert warc["WARC-Target-URI"] == URL
     assert warc["WARC-Date"] == "2025-03-04T05:06:07.890123Z"
@@ -86,10 +110,11 @@ def test_response_warc_headers(writer: WarcWriter, tmp_path: Path) -> None:
     assert warc["Content-Type"] == "application/http; msgtype=response"
 
 
-def test_http_headers_describe_the_stored_body(writer: WarcWriter, tmp_path: Path) -> None:
+def test_http_headers_describe_the_stored_body(writer: WarcWriter, store: ArchiveStore) -> None:
     wire = [*HEADERS, ("Transfer-Encoding", "chunked"), ("Content-Length", "17")]
     ref = writer.write_response(URL, 404, "", wire, HTML, WHEN)
-    stored = read_record_headers(tmp_path, ref.file, ref.offset)
+    writer.sync()
+    stored = read_record_headers(store, ref.file, ref.offset, length=ref.length)
     names = [name for name, _ in stored.http]
     assert stored.status == 404
     assert "Transfer-Encoding" not in names
@@ -99,13 +124,16 @@ def test_http_headers_describe_the_stored_body(writer: WarcWriter, tmp_path: Pat
 
 
 @pytest.mark.parametrize("profile", [PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED])
-def test_revisit_refers_to_the_original(writer: WarcWriter, tmp_path: Path, profile: str) -> None:
+def test_revisit_refers_to_the_original(
+    writer: WarcWriter, store: ArchiveStore, profile: str
+) -> None:
     original = writer.write_response(URL, 200, "OK", HEADERS, HTML, WHEN)
     status = 200 if profile == PROFILE_IDENTICAL else 304
     revisit = writer.write_revisit(
         URL, status, "", HEADERS, WHEN, refers_to=original, profile=profile
     )
-    warc = read_record_headers(tmp_path, revisit.file, revisit.offset).warc
+    writer.sync()
+    warc = read_record_headers(store, revisit.file, revisit.offset).warc
     assert revisit.record_type == "revisit"
     assert revisit.payload_sha256 == original.payload_sha256
     assert revisit.payload_size == original.payload_size
@@ -116,21 +144,25 @@ def test_revisit_refers_to_the_original(writer: WarcWriter, tmp_path: Path, prof
     assert warc["WARC-Refers-To-Date"] == original.date
 
 
-def test_identical_revisit_carries_the_payload_digest(writer: WarcWriter, tmp_path: Path) -> None:
+def test_identical_revisit_carries_the_payload_digest(
+    writer: WarcWriter, store: ArchiveStore
+) -> None:
     original = writer.write_response(URL, 200, "OK", HEADERS, HTML, WHEN)
     revisit = writer.write_revisit(
         URL, 200, "OK", HEADERS, WHEN, refers_to=original, profile=PROFILE_IDENTICAL
     )
-    warc = read_record_headers(tmp_path, revisit.file, revisit.offset).warc
+    writer.sync()
+    warc = read_record_headers(store, revisit.file, revisit.offset).warc
     assert warc["WARC-Payload-Digest"] == sha256_to_warc_digest(original.payload_sha256)
     assert revisit.length < original.length + 200  # headers only: the body is not stored again
 
 
-def test_not_modified_revisit_without_an_original(writer: WarcWriter, tmp_path: Path) -> None:
+def test_not_modified_revisit_without_an_original(writer: WarcWriter, store: ArchiveStore) -> None:
     revisit = writer.write_revisit(
         URL, 304, "", [("Etag", '"abc"')], WHEN, refers_to=None, profile=PROFILE_NOT_MODIFIED
     )
-    stored = read_record_headers(tmp_path, revisit.file, revisit.offset)
+    writer.sync()
+    stored = read_record_headers(store, revisit.file, revisit.offset)
     assert stored.status == 304
     assert "WARC-Refers-To" not in stored.warc
     assert "WARC-Payload-Digest" not in stored.warc
@@ -138,12 +170,13 @@ def test_not_modified_revisit_without_an_original(writer: WarcWriter, tmp_path: 
     assert revisit.payload_size is None
 
 
-def test_a_revisit_has_no_payload_to_read(writer: WarcWriter, tmp_path: Path) -> None:
+def test_a_revisit_has_no_payload_to_read(writer: WarcWriter, store: ArchiveStore) -> None:
     revisit = writer.write_revisit(
         URL, 304, "", [], WHEN, refers_to=None, profile=PROFILE_NOT_MODIFIED
     )
+    writer.sync()
     with pytest.raises(ValueError, match="revisit record, not a response"):
-        read_payload(tmp_path, revisit.file, revisit.offset)
+        read_payload(store, revisit.file, revisit.offset, length=revisit.length)
 
 
 @pytest.mark.parametrize(
@@ -163,13 +196,14 @@ def test_naive_datetimes_are_refused(writer: WarcWriter) -> None:
         writer.write_response(URL, 200, "OK", HEADERS, HTML, datetime(2025, 1, 1))
 
 
-def test_record_ref_reads_back_what_was_written(writer: WarcWriter, tmp_path: Path) -> None:
+def test_record_ref_reads_back_what_was_written(writer: WarcWriter, store: ArchiveStore) -> None:
     ref = writer.write_response(URL, 200, "OK", HEADERS, HTML, WHEN)
-    again = record_ref(tmp_path, ref.file, ref.offset, ref.length, payload_size=len(HTML))
+    writer.sync()
+    again = record_ref(store, ref.file, ref.offset, ref.length, payload_size=len(HTML))
     assert again == ref
 
 
-def test_records_tile_the_file(writer: WarcWriter, tmp_path: Path) -> None:
+def test_records_tile_the_file(writer: WarcWriter, store: ArchiveStore) -> None:
     refs: list[RecordRef] = [writer.write_response(URL, 200, "OK", HEADERS, HTML, WHEN)]
     refs.append(
         writer.write_revisit(
@@ -177,47 +211,55 @@ def test_records_tile_the_file(writer: WarcWriter, tmp_path: Path) -> None:
         )
     )
     refs.append(writer.write_response(URL + "?2", 200, "OK", HEADERS, HTML * 3, WHEN))
+    writer.sync()
     for before, after in itertools.pairwise(refs):
         assert after.offset == before.offset + before.length
-    assert (tmp_path / refs[-1].file).stat().st_size == refs[-1].offset + refs[-1].length
+    stored = store.stat(refs[-1].file)
+    assert stored is not None
+    assert stored.size == refs[-1].offset + refs[-1].length
 
 
-def test_file_starts_with_warcinfo_naming_the_software(tmp_path: Path) -> None:
-    with WarcWriter(tmp_path) as warc:
+def test_file_starts_with_warcinfo_naming_the_software(store: ArchiveStore, tmp_path: Path) -> None:
+    with WarcWriter(store) as warc:
         pass
-    headers = read_record_headers(tmp_path, warc.file, 0).warc
-    info = warc.path.read_bytes()
+    headers = read_record_headers(store, warc.file, 0).warc
+    info = _local_copy(store, warc.file, tmp_path).read_bytes()
     assert headers["WARC-Type"] == "warcinfo"
-    assert headers["WARC-Filename"] == warc.path.name
-    assert warc.path.suffixes == [".warc", ".gz"]
+    assert headers["WARC-Filename"] == warc.file.rsplit("/", 1)[-1]
+    assert headers["WARC-Filename"].endswith(".warc.gz")
     assert info[:2] == b"\x1f\x8b"
 
 
-def test_two_writers_never_share_a_file(tmp_path: Path) -> None:
-    with WarcWriter(tmp_path) as one, WarcWriter(tmp_path) as two:
-        assert one.path != two.path
+def test_two_writers_never_share_a_file(store: ArchiveStore) -> None:
+    with WarcWriter(store) as one, WarcWriter(store) as two:
+        assert one.file != two.file
 
 
-def test_warcio_index_and_check_accept_the_file(writer: WarcWriter, tmp_path: Path) -> None:
+def test_warcio_index_and_check_accept_the_file(
+    writer: WarcWriter, store: ArchiveStore, tmp_path: Path
+) -> None:
     original = writer.write_response(URL, 200, "OK", HEADERS, HTML, WHEN)
     writer.write_revisit(
         URL, 200, "OK", HEADERS, WHEN, refers_to=original, profile=PROFILE_IDENTICAL
     )
     writer.write_revisit(URL, 304, "", [], WHEN, refers_to=original, profile=PROFILE_NOT_MODIFIED)
     writer.close()
-    index = _warcio("index", "-f", "warc-type,offset", writer.path)
-    check = _warcio("check", "-v", writer.path)
+    copy = _local_copy(store, writer.file, tmp_path)
+    index = _warcio("index", "-f", "warc-type,offset", copy)
+    check = _warcio("check", "-v", copy)
     assert index.returncode == 0, index.stderr
     assert index.stdout.count("warc-type") == 4
     assert check.returncode == 0, check.stdout
     assert check.stdout.count("digest pass") == 2  # warcinfo and response; revisits unchecked
 
 
-def test_close_is_idempotent(tmp_path: Path) -> None:
-    warc = WarcWriter(tmp_path)
+def test_close_is_idempotent(store: ArchiveStore) -> None:
+    warc = WarcWriter(store)
     warc.close()
     warc.close()
-    assert warc.path.stat().st_size > 0
+    stored = store.stat(warc.file)
+    assert stored is not None
+    assert stored.size > 0
 
 
 @pytest.mark.parametrize("body", [b"", HTML])
