@@ -3,7 +3,7 @@
 
     python3 dev.py demo    # install (once) from uv.lock into .venv, then run `claimwatch demo`
     python3 dev.py test    # install (once), then run the test suite (pytest args may follow)
-    python3 dev.py lint    # install (once), then ruff check, ruff format --check, mypy
+    python3 dev.py lint    # install (once), then ruff check, ruff format --check, mypy, lint-imports
 
 After set-up the command is .venv/bin/claimwatch (or `source .venv/bin/activate`, then claimwatch).
 
@@ -47,6 +47,7 @@ LINT = (
     ("ruff", "check", "."),
     ("ruff", "format", "--check", "."),
     ("mypy", "analysis", "storage"),
+    ("lint-imports", "--no-cache"),
 )
 
 
