@@ -3,7 +3,7 @@
 
     python3 dev.py demo    # install (once) from uv.lock into .venv, then run `claimwatch demo`
     python3 dev.py test    # install (once), then run the test suite (pytest args may follow)
-    python3 dev.py lint    # install (once), then ruff check, ruff format --check, mypy, lint-imports
+    python3 dev.py lint    # install (once), then ruff, ruff format --check, mypy, lint-imports
 
 After set-up the command is .venv/bin/claimwatch (or `source .venv/bin/activate`, then claimwatch).
 
