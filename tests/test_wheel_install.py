@@ -60,6 +60,9 @@ def _clean_env(work: Path) -> dict[str, str]:
         # its temporary server with a fresh PREFECT_HOME.
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "240",
         "CLAIMWATCH_AUTOTHROTTLE": "false",  # our own server on 127.0.0.1
+        # The guard stays on; only the test site's loopback host is let through, as the
+        # demo does.
+        "CLAIMWATCH_ALLOWED_NETWORKS": "127.0.0.1/32",
     }
     return env
 
