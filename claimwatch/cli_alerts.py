@@ -10,7 +10,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from analysis.vocabulary import AlertState, DigestMode, Severity
+from analysis.vocabulary import AlertState, ChangeKind, DigestMode, Severity
 from claimwatch.output import ListFormat, console, emit, err_console
 from storage.db import migrate, session
 
@@ -50,7 +50,7 @@ def add(
     ] = None,
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", help="Only these kinds: text,claims,references,metadata,status."),
+        typer.Option("--kind", help="Only these kinds (comma-separated): " + ",".join(ChangeKind)),
     ] = None,
     digest: Annotated[
         DigestMode | None, typer.Option("--digest", help="One message per day instead.")
