@@ -20,7 +20,13 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.align import _findings, compare_blocks  # noqa: E402
 from analysis.assess import ArticleState, CaptureFacts, assess_capture  # noqa: E402
-from analysis.claims import _sentences, claim_features, find_claims  # noqa: E402
+from analysis.claims import (  # noqa: E402
+    _predicates,
+    _sentences,
+    claim_features,
+    find_claims,
+    rule_features,
+)
 from analysis.extract import extract_article  # noqa: E402
 from bench.analysis_speed import page  # noqa: E402
 
@@ -43,7 +49,7 @@ def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     sentences = [
         s["text"]
-        for name in ("claims-dev", "claims-dev2")
+        for name in ("claims-dev", "claims-dev2", "claims-dev3")
         for s in json.loads((LABELLED / f"{name}.json").read_text("utf-8"))["sentences"]
     ]
     old_html, new_html = page("v1"), page("v5-claims-edited")
@@ -57,6 +63,8 @@ def main() -> None:
         # Every run starts cold: no version's findings and no sentence's features are cached.
         _findings.cache_clear()
         claim_features.cache_clear()
+        rule_features.cache_clear()
+        _predicates.cache_clear()
         _sentences.cache_clear()
 
     def all_sentences() -> None:
