@@ -43,6 +43,7 @@ _COPULA_ADJ = re.compile(
     r"\b(?:is|are|was|were|be|been) (?:\w+ )?(?:good|bad|important|useful|beneficial|harmful"
     r"|safe|unsafe|effective|fatal|dangerous|risky|essential|necessary)\b"
 )
+_MAY_HAVE_AMOUNT = re.compile(r"\d|day|week|daily")
 _MODAL = re.compile(r"\b(?:may|might|could|can|should|would|will)\b")
 _AMOUNT = re.compile(
     r"\b\d[\d,.]*\s?(?:iu|mg|mcg|µg|micrograms?|milligrams?|grams?|g|ml|minutes|hours|days"
@@ -80,13 +81,11 @@ def shape_features(text: str) -> list[str]:
     if len(outcome) >= 3:
         out.append("shape:many-outcomes")
     for name, pattern in (
-        ("report-frame", _REPORT),
         ("method", _METHOD),
         ("aim", _AIM),
         ("association", _ASSOCIATION),
         ("copula-adjective", _COPULA_ADJ),
         ("modal", _MODAL),
-        ("amount", _AMOUNT),
         ("hedge", lx.HEDGES),
         ("booster", lx.BOOSTERS),
         ("negator", lx.NEGATORS),
@@ -97,9 +96,14 @@ def shape_features(text: str) -> list[str]:
     ):
         if pattern.search(low):
             out.append("shape:" + name)
-    report = _REPORT.search(low)
-    if report and _STUDY_SUBJECT.search(low, 0, report.start()):
-        out.append("shape:study-reports")
+    # Cheap substring checks first: most sentences hold neither " that" nor an amount.
+    report = _REPORT.search(low) if " that" in low else None
+    if report:
+        out.append("shape:report-frame")
+        if _STUDY_SUBJECT.search(low, 0, report.start()):
+            out.append("shape:study-reports")
+    if _MAY_HAVE_AMOUNT.search(low) and _AMOUNT.search(low):
+        out.append("shape:amount")
     # Subject – predicate – outcome: an outcome term after the first effect-like verb.
     verb = _first_verb(words)
     if verb >= 0:
