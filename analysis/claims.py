@@ -16,6 +16,12 @@ than"), and reject sentences about research rather than health: aims, methods, c
 research, admitted unknowns, trends over time. Each claim carries its ClaimType; the labelling
 guideline is docs/claims.md.
 
+Since round 3 (docs/claims.md §7) a small logistic regression (analysis/claim_model.py, weights in
+analysis/claim_model.json) reads each sentence after the rules, from its words, its shape
+(analysis/claim_shape.py) and the predicates the rules found: it may drop a rule claim it finds
+unlikely, or add a sentence the rules rejected only for want of a predicate, outcome or agent.
+`rule_features` is the rules alone; `claim_features` is what ships.
+
 Certainty is an ordinal score: each hedge (may, could, suggests, in mice, linked to...) takes one
 away, each booster (proven, clinically, literally, shown to...) adds one, clamped to -2..+2.
 """
