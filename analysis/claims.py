@@ -16,6 +16,12 @@ than"), and reject sentences about research rather than health: aims, methods, c
 research, admitted unknowns, trends over time. Each claim carries its ClaimType; the labelling
 guideline is docs/claims.md.
 
+Since round 3 (docs/claims.md §7) a small logistic regression (analysis/claim_model.py, weights in
+analysis/claim_model.json) reads each sentence after the rules, from its words, its shape
+(analysis/claim_shape.py) and the predicates the rules found: it may drop a rule claim it finds
+unlikely, or add a sentence the rules rejected only for want of a predicate, outcome or agent.
+`rule_features` is the rules alone; `claim_features` is what ships.
+
 Certainty is an ordinal score: each hedge (may, could, suggests, in mice, linked to...) takes one
 away, each booster (proven, clinically, literally, shown to...) adds one, clamped to -2..+2.
 """
@@ -29,6 +35,7 @@ from functools import lru_cache
 from typing import Literal
 
 from analysis import claim_lexicon as lx
+from analysis import claim_model
 from analysis.document import Block
 from analysis.references import Reference, reference_block_indices
 from analysis.sentences import Sentence, split_sentences
@@ -152,8 +159,73 @@ def expand_marker(marker: str) -> tuple[str, ...]:
 # Two versions of a page share most sentences: each is read once.
 @lru_cache(maxsize=8192)
 def claim_features(sentence: str) -> ClaimFeatures:
-    """Decide whether one sentence (markers detached) is a health claim, and how certain."""
-    text = sentence.strip().replace("’", "'").replace("‘", "'").lower()
+    """Decide whether one sentence (markers detached) is a health claim, and how certain.
+
+    The rules read the sentence first; the shipped model (analysis/claim_model.py) reads its
+    words, its shape and the predicates the rules found. A rule claim stands unless the model
+    finds it unlikely (below "keep"); a sentence the rules reject becomes a claim when the model
+    is confident (at or above "add"). Type, certainty, polarity and direction come from the rules
+    (read without their outcome filters for a sentence only the model accepts).
+    """
+    rules = rule_features(sentence)
+    if not claim_model.available() or not (rules.is_claim or rules.reason in MODEL_MAY_ADD):
+        return rules  # a structural rejection stands whatever the model says: no need to ask it
+    p = claim_model.probability(claim_model.features(sentence, rule_evidence(sentence)))
+    if rules.is_claim and p >= claim_model.setting("keep"):
+        return rules
+    if p >= claim_model.setting("add"):
+        found = rules if rules.is_claim else _relaxed_features(_lower(sentence))
+        return replace(found, is_claim=True, reason="model: " + found.reason)
+    return replace(
+        rules, is_claim=False, reason="model: no claim" if rules.is_claim else rules.reason
+    )
+
+
+# The rules' rejections the model may overrule: a missing predicate, outcome or agent (word lists
+# are never complete). Questions, research narration, unknowns, aims, trends and the like stay no
+# claims whatever the words around them.
+MODEL_MAY_ADD = frozenset({"no effect", "no outcome", "no agent or health term"})
+
+
+def rule_evidence(sentence: str) -> list[str]:
+    """The kinds of effect predicate the rules find in a sentence, as features for the model.
+
+    Only what the rules see, not what they decide: the rules were written on the development
+    documents, so their decisions there are in-sample and a model trained on them would trust
+    them more than they deserve on new text (bench/train_claim_model.py).
+    """
+    return [f"effect:{kind}" for kind in sorted({e[3] for e in _effects(_lower(sentence))})]
+
+
+def _lower(sentence: str) -> str:
+    return sentence.strip().replace("’", "'").replace("‘", "'").lower()
+
+
+def _relaxed_features(text: str) -> ClaimFeatures:
+    """Type, certainty and polarity of a sentence the model calls a claim and the rules do not."""
+    effects = _effects(text)
+    if lx.DOSE.search(text) or lx.DOSE_FREQUENCY.search(text):
+        effects.append((0, 0, "", "dosage"))
+    kinds = {kind for *_, kind in effects}
+    first = min(effects) if effects else (0, 0, "", "")
+    score = _certainty(text, first[0], first[1])
+    if lx.GROUP_RISK.search(text) and not lx.ASSOCIATION_HEDGE.search(text):
+        score -= 1
+    direction = next((d for _, _, d, _ in sorted(effects) if d), "")
+    return ClaimFeatures(
+        True,
+        "effect:" + (first[3] or "shape"),
+        certainty_score=max(-2, score),
+        negated=_negated(text, first[0]),
+        direction=direction,  # type: ignore[arg-type]
+        type=claim_type(text, kinds),
+    )
+
+
+@lru_cache(maxsize=8192)
+def rule_features(sentence: str) -> ClaimFeatures:
+    """The rules alone: whether one sentence is a health claim, and how certain."""
+    text = _lower(sentence)
     words = _WORD.findall(text)
     if text.endswith("?"):
         return ClaimFeatures(False, "question")
@@ -277,6 +349,12 @@ def _is_change(text: str, effect: tuple[int, int, str, str]) -> bool:
 
 def _effects(text: str) -> list[tuple[int, int, str, str]]:
     """Effect predicates as (start, end, direction, kind), outside if/whether clauses."""
+    return list(_predicates(text))
+
+
+# The rules and the model's evidence both need a sentence's predicates: find them once.
+@lru_cache(maxsize=8192)
+def _predicates(text: str) -> tuple[tuple[int, int, str, str], ...]:
     found: list[tuple[int, int, str, str]] = []
     for m in _WORD.finditer(text):
         if m.group(0) not in _FORMS:
@@ -303,7 +381,7 @@ def _effects(text: str) -> list[tuple[int, int, str, str]]:
     dropped = [(m.start(), m.end()) for m in lx.CONDITIONAL.finditer(text)]
     dropped += [(m.start(), m.end()) for m in lx.AGE_CHANGE.finditer(text)]
     dropped += [(m.start(), m.end()) for m in lx.PREVALENCE.finditer(text)]
-    return [e for e in found if not any(a <= e[0] < b for a, b in dropped)]
+    return tuple(e for e in found if not any(a <= e[0] < b for a, b in dropped))
 
 
 def _intransitive_change(text: str, end: int, stem: str) -> bool:

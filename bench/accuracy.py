@@ -7,11 +7,13 @@ The labelled set is tests/analysis/labelled/ (see its README.md). Rows:
   certainty accuracy over the claims found. seed-* sets are in-sample (the lexicon was written
   while reading them), heldout was tuned on after its first run, heldout2 never was.
 - claims end to end: fixture HTML → extract_article → find_claims, scored on the seed labels.
-- out-of-sample sentences (claims-dev, claims-dev2, claims-test; docs/claims.md): real sentences
-  from public, licence-compatible sources, labelled before the detector saw them. Each sentence is
-  classified alone (claim_features); P/R/F1 for detection and per claim type, certainty accuracy
-  over the claims found. claims-dev and claims-dev2 (round 1's test part) may be tuned on;
-  claims-test is scored once per release, with --test.
+- out-of-sample sentences (claims-dev, claims-dev2, claims-dev3, claims-test; docs/claims.md):
+  real sentences from public, licence-compatible sources, labelled before the detector saw them.
+  Each sentence is classified alone, by the rules alone (rule_features) and by the shipped
+  detector (claim_features: the rules read by the model of analysis/claim_model.py); P/R/F1 for
+  detection and per claim type, certainty accuracy over the claims found. claims-dev, -dev2 and
+  -dev3 (the test parts of rounds 1 and 2) may be tuned and trained on; claims-test (round 3) is
+  scored once per release, with --test.
 - references: share of entries whose ids / key / every labelled field match exactly.
 - changes: share of fixture version pairs whose claim and reference changes match exactly.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from analysis.align import compare_blocks  # noqa: E402
-from analysis.claims import ClaimType, claim_features, find_claims, normalize_claim  # noqa: E402
+from analysis.claims import (  # noqa: E402
+    ClaimFeatures,
+    ClaimType,
+    claim_features,
+    find_claims,
+    normalize_claim,
+    rule_features,
+)
 from analysis.document import Block  # noqa: E402
 from analysis.extract import blocks_from_json, extract_article  # noqa: E402
 from analysis.references import find_references, parse_reference  # noqa: E402
@@ -38,7 +48,7 @@ LABELLED = ROOT / "tests" / "analysis" / "labelled"
 FIXTURES = ROOT / "tests" / "fixtures"
 CLAIM_SETS = ("seed-003", "seed-000", "heldout", "heldout2")
 # claims-test is scored only when asked (--test): once per release, never while tuning.
-SENTENCE_SETS = ("claims-dev", "claims-dev2")
+SENTENCE_SETS = ("claims-dev", "claims-dev2", "claims-dev3")
 TEST_SET = "claims-test"
 E2E_FIXTURES = (
     "deepher/oxytocin-superpower.v1.html",
@@ -137,11 +147,14 @@ def claim_scores() -> dict[str, ClaimScore]:
     return scores
 
 
-def sentence_scores(name: str) -> dict[str, ClaimScore]:
-    """Detection ("all") and per-type scores of claim_features on a labelled sentence set."""
+def sentence_scores(
+    name: str, detector: Callable[[str], ClaimFeatures] = claim_features
+) -> dict[str, ClaimScore]:
+    """Detection ("all") and per-type scores of a detector (the shipped claim_features, or
+    rule_features for the rules alone) on a labelled sentence set."""
     counts = {key: [0, 0, 0, 0] for key in ("all", *ClaimType)}
     for s in load(name)["sentences"]:
-        f = claim_features(s["text"])
+        f = detector(s["text"])
         gold_type = s.get("type") if s["claim"] else None
         got_type = str(f.type) if f.is_claim else None
         if f.is_claim and s["claim"]:
@@ -239,13 +252,15 @@ def main() -> None:
             f"  ({s.tp}/{s.fp}/{s.fn})"
         )
     for name in (*SENTENCE_SETS, *((TEST_SET,) if "--test" in sys.argv else ())):
-        print(f"\n{name:24} {'P':>6} {'R':>6} {'F1':>6} {'certainty':>10}  (tp/fp/fn)")
-        for key, s in sentence_scores(name).items():
-            cert = f"{s.certainty:10.3f}" if key == "all" else " " * 10
-            print(
-                f"  {key:22} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {cert}"
-                f"  ({s.tp}/{s.fp}/{s.fn})"
-            )
+        for label, detector in (("rules", rule_features), ("shipped", claim_features)):
+            title = f"{name}, {label}"
+            print(f"\n{title:24} {'P':>6} {'R':>6} {'F1':>6} {'certainty':>10}  (tp/fp/fn)")
+            for key, s in sentence_scores(name, detector).items():
+                cert = f"{s.certainty:10.3f}" if key == "all" else " " * 10
+                print(
+                    f"  {key:22} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {cert}"
+                    f"  ({s.tp}/{s.fp}/{s.fn})"
+                )
     print()
     for name, rate in reference_scores().items():
         print(f"references {name:40} {rate:6.1%}")

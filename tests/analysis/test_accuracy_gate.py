@@ -2,7 +2,8 @@
 
 Floors sit just under the scores measured when they were pinned (in the comments), so a
 regression fails; raise them when the analysis improves. The seed sets are in-sample (the rules
-were written while reading them); heldout2 was written after the rules and never tuned on.
+were written while reading them, and the claim model of analysis/claim_model.py is trained on
+them); heldout2 was written after the rules and never tuned or trained on.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import cache
 
 import pytest
 
+from analysis.claims import claim_features, rule_features
 from bench.accuracy import (
     ClaimScore,
     change_scores,
@@ -23,10 +25,13 @@ MEASURES = ("f1", "precision", "recall", "certainty")
 # set: floors for F1, precision, recall, certainty accuracy — measured when pinned in comments
 CLAIM_FLOORS = {
     "seed-003": (0.95, 0.95, 0.95, 0.95),  # 1.000 / 1.000 / 1.000 / 1.000
-    "seed-000": (0.94, 0.98, 0.90, 0.90),  # 0.957 / 1.000 / 0.917 / 0.920 (round 1: 0.946 / 0.978)
+    # round 3 (rules + model, trained on it): 1.000 / 1.000 / 1.000 / 0.927 (round 2: 0.957 F1)
+    "seed-000": (0.98, 0.98, 0.98, 0.92),
     "heldout": (0.95, 0.95, 0.95, 0.95),  # 1.000 ×4, after tuning on its first-run misses
-    "heldout2": (0.75, 0.95, 0.60, 0.95),  # 0.774 / 1.000 / 0.632 / 1.000, never tuned on
-    "fixtures end to end": (0.95, 0.98, 0.92, 0.92),  # 0.964 / 1.000 / 0.931 / 0.935
+    # never tuned or trained on: 0.824 / 0.933 / 0.737 / 0.929 (rules alone: 0.774 / 1.000 /
+    # 0.632 / 1.000; the model adds 3 claims and 1 false one, and 1 of 14 certainties is wrong)
+    "heldout2": (0.80, 0.92, 0.72, 0.92),
+    "fixtures end to end": (0.98, 0.98, 0.98, 0.93),  # 1.000 ×3 / 0.940 (round 2: 0.964 F1)
 }
 CASES = [
     (name, measure, floor)
@@ -35,17 +40,27 @@ CASES = [
 ]
 
 
-# Out-of-sample sentences (docs/claims.md): detection over all types. claims-dev2 is round 1's test
-# part (development data since). claims-test (round 2) was scored once, after the rules were final;
-# its floors are regression gates, not targets to tune towards.
+# Out-of-sample sentences (docs/claims.md): detection over all types, by the shipped detector
+# (rules + model) and by the rules alone. claims-dev2 and claims-dev3 are the test parts of rounds
+# 1 and 2 (development data since; the model is trained on all three dev parts, so its dev scores
+# are in-sample). claims-test (round 3) was scored once, after the model was final; its floors are
+# regression gates, not targets to tune towards.
 SENTENCE_FLOORS = {
+    "claims-dev": (0.98, 0.98, 0.98, 0.93),  # 1.000 / 1.000 / 1.000 / 0.944, in-sample
+    "claims-dev2": (0.98, 0.98, 0.98, 0.95),  # 1.000 / 1.000 / 1.000 / 0.963, in-sample
+    "claims-dev3": (0.97, 0.98, 0.96, 0.86),  # 0.990 / 1.000 / 0.980 / 0.870, in-sample
+    "claims-test": (0.69, 0.80, 0.61, 0.85),  # 0.707 / 0.817 / 0.624 / 0.862, scored once
+}
+RULE_FLOORS = {
     "claims-dev": (0.91, 0.95, 0.87, 0.94),  # 0.930 / 0.976 / 0.889 / 0.963
     "claims-dev2": (0.82, 0.83, 0.81, 0.96),  # 0.841 / 0.849 / 0.833 / 0.978
-    "claims-test": (0.56, 0.66, 0.48, 0.84),  # 0.576 / 0.680 / 0.500 / 0.863, scored once
+    "claims-dev3": (0.56, 0.66, 0.48, 0.84),  # 0.576 / 0.680 / 0.500 / 0.863, round 2's test
+    "claims-test": (0.60, 0.76, 0.50, 0.90),  # 0.619 / 0.774 / 0.516 / 0.917, scored once
 }
 SENTENCE_CASES = [
-    (name, measure, floor)
-    for name, floors in SENTENCE_FLOORS.items()
+    (detector, name, measure, floor)
+    for detector, table in (("shipped", SENTENCE_FLOORS), ("rules", RULE_FLOORS))
+    for name, floors in table.items()
     for measure, floor in zip(MEASURES, floors, strict=True)
 ]
 
@@ -56,13 +71,13 @@ def scores() -> dict[str, ClaimScore]:
 
 
 @cache
-def sentence_set(name: str) -> dict[str, ClaimScore]:
-    return sentence_scores(name)
+def sentence_set(detector: str, name: str) -> dict[str, ClaimScore]:
+    return sentence_scores(name, rule_features if detector == "rules" else claim_features)
 
 
-@pytest.mark.parametrize(("name", "measure", "floor"), SENTENCE_CASES)
-def test_out_of_sample_floor(name: str, measure: str, floor: float) -> None:
-    assert getattr(sentence_set(name)["all"], measure) >= floor
+@pytest.mark.parametrize(("detector", "name", "measure", "floor"), SENTENCE_CASES)
+def test_out_of_sample_floor(detector: str, name: str, measure: str, floor: float) -> None:
+    assert getattr(sentence_set(detector, name)["all"], measure) >= floor
 
 
 def test_claim_detection_f1_on_both_seed_pages_is_at_least_090() -> None:

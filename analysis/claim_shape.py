@@ -1,0 +1,139 @@
+"""The shape of a sentence, as the claim model reads it: subject, predicate, outcome, frame.
+
+The rules in analysis/claims.py ask whether a sentence holds an effect predicate from a word
+list. A claim has a shape beyond its words: a subject that names an agent, a finite predicate, a
+health outcome after it, maybe a reporting frame ("researchers found that …", "these findings
+suggest …"). Sentences that are no claims have shapes too: methods ("were recruited", "we
+searched"), aims ("to determine whether"), recommendations ("further research is needed"), lists
+of foods, fragments. `shape_features` names those shapes as strings for the logistic regression
+in analysis/claim_model.py; none of them decides anything alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analysis import claim_lexicon as lx
+
+_WORD = re.compile(r"[a-z][a-z'-]*|\d+(?:[.,]\d+)?")
+_REPORT = re.compile(
+    r"\b(?:found|find|finds|showed|shows|show|suggests?|suggested|indicates?|indicated|revealed"
+    r"|reveals|demonstrated?|demonstrates|confirms?|confirmed|concluded?|hints?) that\b"
+)
+_STUDY_SUBJECT = re.compile(
+    r"\b(?:study|studies|trial|trials|analysis|analyses|review|research|evidence|findings?"
+    r"|results?|data)\b"
+)
+_METHOD = re.compile(
+    r"\b(?:were|was) (?:\w+ )?(?:recruited|randomi[sz]ed|enrolled|included|excluded|obtained"
+    r"|calculated|analy[sz]ed|collected|measured|assigned|followed|matched|available|conducted)\b"
+    r"|\b(?:we|they|researchers|investigators|reviewers) (?:\w+ )?(?:searched|recruited|tracked"
+    r"|identified|obtained|calculated|used|collected|analy[sz]ed|examined|investigated"
+    r"|compared|conducted|undertook|developed)\b|\bintention-to-treat\b|\bprimary outcome\b"
+)
+_AIM = re.compile(
+    r"\b(?:aim|aims|aimed|objective|purpose|goal)\b|\b(?:to (?:determine|evaluate|examine|assess"
+    r"|investigate|validate|identify|understand) )|\binvestigate(?:s|d)? (?:whether|the)\b"
+)
+_ASSOCIATION = re.compile(
+    r"\b(?:associated|associations?|linked|link|relation|related|correlated|correlation"
+    r"|risk factors?|predictors?|biomarkers?|hazard ratio|odds ratio|likely to)\b"
+)
+_COPULA_ADJ = re.compile(
+    r"\b(?:is|are|was|were|be|been) (?:\w+ )?(?:good|bad|important|useful|beneficial|harmful"
+    r"|safe|unsafe|effective|fatal|dangerous|risky|essential|necessary)\b"
+)
+_MAY_HAVE_AMOUNT = re.compile(r"\d|day|week|daily")
+_MODAL = re.compile(r"\b(?:may|might|could|can|should|would|will)\b")
+_AMOUNT = re.compile(
+    r"\b\d[\d,.]*\s?(?:iu|mg|mcg|µg|micrograms?|milligrams?|grams?|g|ml|minutes|hours|days"
+    r"|servings?|cups?|drinks?|steps)\b|\b(?:a|per|each|every) (?:day|week)\b|\bdaily\b"
+)
+
+
+def shape_features(text: str) -> list[str]:
+    """Names of the shapes found in one sentence (any case; curly quotes allowed)."""
+    low = text.strip().replace("’", "'").replace("‘", "'").lower()
+    words = _WORD.findall(low)
+    out: list[str] = []
+    if not words:
+        return ["shape:empty"]
+    if not low.endswith((".", "!", "?", '"', "”", ")")):
+        out.append("shape:no-final-stop")  # a list item or a heading-like fragment
+    if text[:1].islower():
+        out.append("shape:lower-start")
+    if len(words) <= 4:
+        out.append("shape:short")
+    if low.endswith(":"):
+        out.append("shape:colon-end")
+    if low.endswith("?"):
+        out.append("shape:question")
+    first = words[0]
+    if first in lx.IMPERATIVES:
+        out.append("shape:imperative")
+    if first in ("it", "this", "they", "these", "it's", "its"):
+        out.append("shape:pronoun-subject")
+    if first in ("we", "our", "i", "here"):
+        out.append("shape:we-subject")
+    outcome = [m.start() for m in lx.OUTCOME.finditer(low)]
+    if outcome:
+        out.append("shape:outcome-term")
+    if len(outcome) >= 3:
+        out.append("shape:many-outcomes")
+    for name, pattern in (
+        ("method", _METHOD),
+        ("aim", _AIM),
+        ("association", _ASSOCIATION),
+        ("copula-adjective", _COPULA_ADJ),
+        ("modal", _MODAL),
+        ("hedge", lx.HEDGES),
+        ("booster", lx.BOOSTERS),
+        ("negator", lx.NEGATORS),
+        ("safety", lx.SAFETY),
+        ("trend", lx.TREND),
+        ("intent", lx.INTENT),
+        ("research", lx.RESEARCH),
+    ):
+        if pattern.search(low):
+            out.append("shape:" + name)
+    # Cheap substring checks first: most sentences hold neither " that" nor an amount.
+    report = _REPORT.search(low) if " that" in low else None
+    if report:
+        out.append("shape:report-frame")
+        if _STUDY_SUBJECT.search(low, 0, report.start()):
+            out.append("shape:study-reports")
+    if _MAY_HAVE_AMOUNT.search(low) and _AMOUNT.search(low):
+        out.append("shape:amount")
+    # Subject – predicate – outcome: an outcome term after the first effect-like verb.
+    verb = _first_verb(words)
+    if verb >= 0:
+        out.append("shape:effect-verb")
+        after = " ".join(words[verb + 1 :])
+        if lx.OUTCOME.search(after):
+            out.append("shape:verb-then-outcome")
+        before = " ".join(words[:verb])
+        if lx.HEALTH.search(before) or before in ("it", "this", "they", "these"):
+            out.append("shape:agent-then-verb")
+        if verb == 0:
+            out.append("shape:verb-first")
+    return out
+
+
+_VERBS = frozenset(
+    form
+    for stem in (*lx.INCREASE, *lx.DECREASE, *lx.NEUTRAL)
+    for form in (stem, stem + "s", stem + "es", stem + "d", stem + "ed", stem[:-1] + "ies")
+) | lx.words(
+    "leads led causes caused protects protected lowers lowered raises raised improves improved "
+    "reduces reduced increases increased prevents prevented helps helped supports supported "
+    "confer confers conferred allow allows allowed produce produces produced overwhelm "
+    "destroy destroys accumulates"
+)
+
+
+def _first_verb(words: list[str]) -> int:
+    """Index of the first word that can be an effect verb, or -1."""
+    for i, w in enumerate(words):
+        if w in _VERBS:
+            return i
+    return -1

@@ -1,0 +1,67 @@
+"""The claim model: its shipped weights, its features, and how it combines with the rules."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from analysis import claim_model
+from analysis.claim_shape import shape_features
+from analysis.claims import MODEL_MAY_ADD, claim_features, rule_evidence, rule_features
+
+
+def test_the_model_ships_inside_the_package_and_is_small() -> None:
+    path = resources.files("analysis").joinpath(claim_model.MODEL_FILE)
+    assert claim_model.available()
+    assert len(path.read_bytes()) < 20 * 1024 * 1024
+
+
+def test_the_thresholds_keep_rule_claims_more_easily_than_they_add_new_ones() -> None:
+    assert 0 < claim_model.setting("keep") < claim_model.setting("add") < 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "shape"),
+    [
+        ("We searched Medline and Embase.", "shape:method"),
+        ("We searched Medline and Embase.", "shape:we-subject"),
+        ("Calcium supports bone health.", "shape:verb-then-outcome"),
+        ("The aim of this study was to evaluate acupuncture.", "shape:aim"),
+        ("Researchers found that fiber lowers cholesterol.", "shape:report-frame"),
+        ("Adults need 700mg of calcium a day.", "shape:amount"),
+        ("helping build strong bones and teeth", "shape:no-final-stop"),
+        ("Are supplements safe?", "shape:question"),
+    ],
+)
+def test_shape_features(sentence: str, shape: str) -> None:
+    assert shape in shape_features(sentence)
+
+
+def test_features_name_words_bigrams_shapes_and_rule_evidence() -> None:
+    feats = claim_model.features("Calcium supports bone health.", ["effect:verb"])
+    assert {"bias", "w:calcium", "b:bone_health", "r:effect:verb"} <= set(feats)
+
+
+def test_rule_evidence_names_predicates_not_decisions() -> None:
+    assert rule_evidence("Vitamin D lowers blood pressure.") == ["effect:verb"]
+    assert rule_evidence("We searched Medline.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Further studies are needed to confirm that vitamin D prevents falls.",
+        "It has been unclear how coffee lowers the risk of cancer.",
+        "Does oxytocin lower cortisol?",
+    ],
+)
+def test_the_model_does_not_overrule_structural_rejections(sentence: str) -> None:
+    rules = rule_features(sentence)
+    assert rules.reason not in MODEL_MAY_ADD
+    assert claim_features(sentence) == rules
+
+
+def test_probability_is_a_probability() -> None:
+    p = claim_model.probability(claim_model.features("Calcium supports bone health.", []))
+    assert 0.0 < p < 1.0
