@@ -73,7 +73,15 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
     report = AnalysisReport()
     archive_dir = get_settings().archive_dir
     with session() as db:
-        by_id = {c.id: c for c in db.exec(select(Capture).where(col(Capture.id).in_(capture_ids)))}
+        # Several workers may pick the same pending capture (each analyses what is left at
+        # the end of its pass): on PostgreSQL the rows another worker is analysing are
+        # skipped, and those it finished are read with their analysed_at set.
+        chosen = (
+            select(Capture)
+            .where(col(Capture.id).in_(capture_ids))
+            .with_for_update(skip_locked=True)
+        )
+        by_id = {c.id: c for c in db.exec(chosen)}
         todo = [by_id[i] for i in capture_ids if i in by_id and by_id[i].analysed_at is None]
         source_ids = {c.source_id for c in todo}
         sources = {s.id: s for s in db.exec(select(Source).where(col(Source.id).in_(source_ids)))}

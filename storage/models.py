@@ -369,3 +369,14 @@ class DiscoveredURL(SQLModel, table=True):
     first_seen_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+
+
+class HostLease(SQLModel, table=True):
+    """Which worker crawls a host now: several workers split a pass by host through these rows
+    (one row per host ever leased; holder "" or a past expires_at means the host is free)."""
+
+    __tablename__ = "host_lease"
+
+    host: str = Field(sa_column=Column(Text, primary_key=True))
+    holder: str = Field(default="", sa_column=Column(Text, nullable=False))
+    expires_at: datetime | None = _ts(nullable=True)
