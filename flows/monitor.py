@@ -19,7 +19,8 @@ from flows.tasks import (
     prepare_database,
 )
 from service.analyse import AnalysisReport
-from service.passes import LEASE_POLL_SECONDS, MonitorSummary, holding, new_holder
+from service.leasing import holding, new_holder
+from service.passes import LEASE_POLL_SECONDS, MonitorSummary
 from service.progress import report as report_progress
 from storage.models import utcnow
 from storage.settings import get_settings

@@ -5,25 +5,21 @@ The Prefect flow `monitor` composes these steps; anything else can call them dir
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from crawler.run import CrawlResult, run_crawl
 from service.analyse import AnalysisReport
+from service.leasing import LEASE_TTL
 from storage import leases
 from storage.db import session
 from storage.models import Source
 from storage.sources import select_for_run
 
 CRAWL_TIMEOUT_SECONDS = 3600
-# A worker renews its leases every third of this while it crawls: a crashed worker's hosts
-# are taken over by the others at most this long after it stopped renewing.
-LEASE_TTL = timedelta(minutes=5)
 # How long a worker waits before asking again for hosts that other workers hold.
 LEASE_POLL_SECONDS = 2.0
 
@@ -131,32 +127,6 @@ def claim_crawl(
 
 def _last_checked(source: Source) -> datetime:
     return source.last_checked_at or datetime.min.replace(tzinfo=UTC)
-
-
-@contextmanager
-def holding(holder: str, hosts: Sequence[str]) -> Iterator[None]:
-    """Keep these hosts' leases renewed while the block runs; release them when it ends."""
-    stop = threading.Event()
-
-    def keep() -> None:
-        while not stop.wait(LEASE_TTL.total_seconds() / 3):
-            with session() as db:
-                leases.renew(db, holder=holder, hosts=hosts, ttl=LEASE_TTL)
-
-    keeper = threading.Thread(target=keep, name="lease-keeper", daemon=True)
-    keeper.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        keeper.join()
-        with session() as db:
-            leases.release(db, holder=holder, hosts=hosts)
-
-
-def new_holder() -> str:
-    """A name for one worker's (one pass's) leases."""
-    return leases.new_holder()
 
 
 def crawl(batch: list[dict[str, Any]], *, timeout: float = CRAWL_TIMEOUT_SECONDS) -> CrawlResult:
