@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from analysis.assess import ArticleState, Assessment, CaptureFacts
 from analysis.document import Article
 from analysis.extract import blocks_from_json, blocks_to_json
+from storage.blockstore import pack_blocks, unpack_blocks
 from analysis.vocabulary import CaptureOutcome, IdentifierKind
 from storage.alerts import enqueue_change
 from storage.models import (
@@ -42,7 +43,7 @@ def version_article(version: Version) -> Article:
     """The stored version as an analysis Article."""
     return Article(
         title=version.title,
-        blocks=blocks_from_json(version.blocks),
+        blocks=blocks_from_json(unpack_blocks(version.blocks, version.text)),
         author=version.author,
         published=version.published,
         sitename=version.sitename,
@@ -132,7 +133,7 @@ def _add_version(
         published=article.published,
         sitename=article.sitename,
         text=article.text,
-        blocks=blocks_to_json(article.blocks),
+        blocks=pack_blocks(blocks_to_json(article.blocks), article.text),
         content_hash=article.content_hash,
         extractor=article.extractor,
     )

@@ -24,6 +24,7 @@ from storage.browse import (
     change_view,
     feed_choices,
 )
+from storage.blockstore import unpack_blocks
 from storage.db import session
 from storage.search import search as run_search
 from storage.triage import SUGGESTED_LABELS, label_counts
@@ -119,7 +120,10 @@ def change_page(
         return bad_request(request, f"There is no change {change_id}.", 404)
     details: dict[str, Any] = found.change.details or {}
     rows = (
-        align(found.before.blocks, found.after.blocks)
+        align(
+            unpack_blocks(found.before.blocks, found.before.text),
+            unpack_blocks(found.after.blocks, found.after.text),
+        )
         if found.before is not None and found.after is not None
         else []
     )
