@@ -8,9 +8,9 @@ from sqlmodel import Session, col, select
 from analysis.assess import ArticleState, Assessment, CaptureFacts
 from analysis.document import Article
 from analysis.extract import blocks_from_json, blocks_to_json
-from storage.blockstore import pack_blocks, unpack_blocks
 from analysis.vocabulary import CaptureOutcome, IdentifierKind
 from storage.alerts import enqueue_change
+from storage.blockstore import pack_blocks, unpack_blocks
 from storage.models import (
     Capture,
     Change,

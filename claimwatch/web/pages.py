@@ -14,6 +14,7 @@ from claimwatch.web.render import render
 from claimwatch.web.safety import CAPTURE_HEADERS
 from claimwatch.web.sidebyside import align, fold, word_ops
 from claimwatch.web.timeline import chart
+from storage.blockstore import unpack_blocks
 from storage.browse import (
     Cursor,
     FeedFilter,
@@ -24,7 +25,6 @@ from storage.browse import (
     change_view,
     feed_choices,
 )
-from storage.blockstore import unpack_blocks
 from storage.db import session
 from storage.search import search as run_search
 from storage.triage import SUGGESTED_LABELS, label_counts
