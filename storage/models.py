@@ -108,9 +108,8 @@ class Version(SQLModel, table=True):
     published: str = ""
     sitename: str = ""
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
-    blocks: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
-    )
+    # Packed blocks, each a span of `text` (storage/blockstore.py); older rows: whole dicts.
+    blocks: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     content_hash: str = Field(index=True)
     extractor: str = ""
 
