@@ -90,6 +90,10 @@ def assess_capture(
         )
 
     article = extraction.article
+    if state.latest is not None and article.content_hash == state.latest.content_hash:
+        # New bytes, same article (a rotated ad, a new nonce): no claims, references or diff.
+        outcome = CaptureOutcome.restored if restored else CaptureOutcome.unchanged
+        return Assessment(outcome, comparison=status_change, article_status=200)
     claims, references = findings(article.blocks)
     if state.latest is None:
         return Assessment(
@@ -99,9 +103,6 @@ def assess_capture(
             claims=claims,
             references=references,
         )
-    if article.content_hash == state.latest.content_hash:
-        outcome = CaptureOutcome.restored if restored else CaptureOutcome.unchanged
-        return Assessment(outcome, comparison=status_change, article_status=200)
     comparison = compare_articles(state.latest, article)
     if status_change is not None:
         comparison = comparison.merge(status_change)

@@ -31,17 +31,20 @@ class StepClock:
 
     def __init__(self) -> None:
         import flows.tasks
+        import service.passes
 
         self.seconds: Counter[str] = Counter()
         self._lock = threading.Lock()
-        for name, label in (
-            ("run_crawl", "crawl"),
-            ("analyse_batch", "analysis"),
-            ("plan_batches", "planning"),
-            ("select_for_run", "planning"),
-            ("migrate", "planning"),
+        # Where each step is looked up when the flow runs: the tasks call the service layer,
+        # which calls the crawl and the source selection by these names.
+        for module, name, label in (
+            (service.passes, "run_crawl", "crawl"),
+            (flows.tasks, "analyse_batch", "analysis"),
+            (flows.tasks, "plan_batches", "planning"),
+            (service.passes, "select_for_run", "planning"),
+            (flows.tasks, "migrate", "planning"),
         ):
-            setattr(flows.tasks, name, self._timed(getattr(flows.tasks, name), label))
+            setattr(module, name, self._timed(getattr(module, name), label))
 
     def _timed(self, fn: Callable, label: str) -> Callable:
         def timed(*args: object, **kwargs: object) -> object:

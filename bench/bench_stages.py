@@ -146,17 +146,11 @@ def floor_fetch(urls: list[str]) -> Timed:
 
 def crawl_batches() -> list[list[dict]]:
     """The crawl batches of a full pass, as service.passes.plan_crawl builds them."""
-    from storage.db import session
+    from service.passes import plan_crawl
     from storage.settings import get_settings
-    from storage.sources import select_for_run
 
-    with session() as db:
-        entries = [
-            {"source_id": s.id, "url": s.url, "etag": s.etag, "last_modified": s.last_modified}
-            for s in select_for_run(db)
-        ]
     size = get_settings().crawl_batch_size
-    return [entries[i : i + size] for i in range(0, len(entries), size)]
+    return plan_crawl(due_only=False, urls=[], tag="", batch_size=size)
 
 
 def claimwatch_crawl() -> Timed:

@@ -186,6 +186,8 @@ def main() -> None:
             "PREFECT_HOME": str(tmp / "prefect-client"),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
             "PREFECT_LOGGING_LEVEL": "WARNING",
+            # The pages are served on loopback addresses, which the address guard refuses.
+            "CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES": "true",
         }
         os.environ.pop("PREFECT_API_URL", None)
         server = None if args.no_prefect else PrefectServer(tmp / "prefect-server").start()

@@ -53,6 +53,7 @@ class LoggedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    at: float = field(default_factory=time.time, compare=False)  # arrival, epoch seconds
 
 
 @dataclass(frozen=True)

@@ -35,12 +35,19 @@ class CrawlResult:
     log_file: str = ""  # the crawl's full Scrapy log, kept under CLAIMWATCH_HOME/logs
 
 
-def crawl_command(batch_file: Path, stats_file: Path, log_level: str = "INFO") -> list[str]:
-    """The command line that crawls `batch_file` and writes counts to `stats_file`."""
+def crawl_command(
+    batch_file: Path,
+    stats_file: Path,
+    log_level: str = "INFO",
+    settings: dict[str, str] | None = None,
+) -> list[str]:
+    """The command line that crawls `batch_file` and writes counts to `stats_file`
+    (`settings`: Scrapy settings to override, as `-s NAME=VALUE`)."""
+    overrides = [arg for k, v in (settings or {}).items() for arg in ("-s", f"{k}={v}")]
     return [
         sys.executable, "-m", "scrapy", "crawl", "articles",
         "-a", f"batch={batch_file}", "-a", f"stats={stats_file}",
-        "-s", f"LOG_LEVEL={log_level}",
+        "-s", f"LOG_LEVEL={log_level}", *overrides,
     ]  # fmt: skip
 
 
@@ -50,6 +57,7 @@ def run_crawl(
     env: dict[str, str] | None = None,
     timeout: float | None = None,
     log_level: str = "INFO",
+    settings: dict[str, str] | None = None,
 ) -> CrawlResult:
     """Fetch `batch` (source_id, url, etag, last_modified) and record captures; wait for it."""
     # The child reads CLAIMWATCH_* (home, database, limits) from the environment it inherits.
@@ -61,7 +69,7 @@ def run_crawl(
         log_file = log_path(child_env)
         with log_file.open("w+b") as stderr:
             process = subprocess.Popen(
-                crawl_command(batch_file, stats_file, log_level),
+                crawl_command(batch_file, stats_file, log_level, settings),
                 # Any directory will do: a scrapy.cfg near the caller's must not be picked up.
                 cwd=tmp,
                 env=child_env,

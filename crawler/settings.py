@@ -35,6 +35,11 @@ CLAIMWATCH_ALLOWED_NETWORKS = _settings.allowed_networks
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = _settings.autothrottle
+# Scrapy's AutoThrottle, except that a 304 may lower the delay too (crawler/throttle.py).
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.NotModifiedAwareAutoThrottle": 0,
+}
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0

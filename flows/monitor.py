@@ -3,6 +3,7 @@ alerts → summary."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 
 from prefect import flow
@@ -10,10 +11,18 @@ from prefect.artifacts import create_markdown_artifact
 
 from flows.alerts import deliver_alerts, emit_change_events
 from flows.discovery import discover_sites
-from flows.tasks import analyse_captures, crawl_batch, plan_analysis, plan_crawl, prepare_database
+from flows.tasks import (
+    analyse_captures,
+    claim_crawl,
+    crawl_batch,
+    plan_analysis,
+    prepare_database,
+)
 from service.analyse import AnalysisReport
-from service.passes import MonitorSummary
+from service.leasing import holding, new_holder
+from service.passes import LEASE_POLL_SECONDS, MonitorSummary
 from service.progress import report as report_progress
+from storage.models import utcnow
 from storage.settings import get_settings
 
 
@@ -29,32 +38,52 @@ def monitor(
     settings = get_settings()
     prepare_database()
     discover_sites(due_only=due_only, tag=tag, urls=urls or [])
-    batches = plan_crawl(
-        due_only=due_only,
-        urls=urls or [],
-        tag=tag,
-        batch_size=crawl_batch_size or settings.crawl_batch_size,
-    )
     batch_size = analysis_batch_size or settings.analysis_batch_size
     report, crawl_failures = AnalysisReport(), []
-    report_progress("crawl", 0, len(batches))
+    # Several workers may run this flow at once on one database: each leases a few hosts at a
+    # time (service/passes.py), so that no host is fetched by two of them at once.
+    holder, started, tried = new_holder(), utcnow(), []
     previous: list[int] = []
-    for number, batch in enumerate(batches):
-        future = crawl_batch.submit(batch, batch_number=number)
-        # The previous batch is analysed here while this one crawls in its own process:
-        # one core each (measured faster than a process pool for extraction on 2 cores).
-        if previous:
-            report.add(_analyse(source_ids=previous, batch_size=batch_size))
-        future.wait()
-        # A batch that failed after its retries must not stop the pass: what the others
-        # fetched is analysed, and these sources are checked again next time.
-        if future.state.is_failed():
-            crawl_failures.append(f"{future.state.name}: {future.state.message}")
-        previous = [entry["source_id"] for entry in batch]
-        report_progress("crawl", number + 1, len(batches))
-    # Everything still pending: the last batch, and captures an interrupted run left behind.
+    number = 0
+    while True:
+        claim = claim_crawl(
+            holder=holder,
+            due_only=due_only,
+            urls=urls or [],
+            tag=tag,
+            started=started,
+            tried=tried,
+            batch_size=crawl_batch_size or settings.crawl_batch_size,
+        )
+        if not claim.hosts:
+            if previous:
+                report.add(_analyse(source_ids=previous, batch_size=batch_size))
+                previous = []
+            if not claim.wait:
+                break
+            time.sleep(LEASE_POLL_SECONDS)  # the hosts left are held by other workers
+            continue
+        ids = [entry["source_id"] for entry in claim.entries]
+        tried += ids
+        with holding(holder, claim.hosts):
+            future = crawl_batch.submit(claim.entries, batch_number=number) if ids else None
+            # The previous batch is analysed here while this one crawls in its own process:
+            # one core each (measured faster than a process pool for extraction on 2 cores).
+            if previous:
+                report.add(_analyse(source_ids=previous, batch_size=batch_size))
+            if future is not None:
+                future.wait()
+                # A batch that failed after its retries must not stop the pass: what the
+                # others fetched is analysed, and these sources are checked again next time.
+                if future.state.is_failed():
+                    crawl_failures.append(f"{future.state.name}: {future.state.message}")
+        previous = ids
+        number += 1
+        report_progress("crawl", number, number + 1)
+    report_progress("crawl", number, number)
+    # Everything still pending: captures an interrupted run left behind.
     report.add(_analyse(source_ids=None, batch_size=batch_size))
-    source_ids = [entry["source_id"] for batch in batches for entry in batch]
+    source_ids = tried
     summary = MonitorSummary.from_report(len(source_ids), report)
     summary.crawl_failures = crawl_failures
     report_progress("alerts", 0, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from prefect import task
@@ -23,6 +24,29 @@ def plan_crawl(
 ) -> list[list[dict[str, Any]]]:
     """The sources to check, as crawl batches."""
     return passes.plan_crawl(due_only=due_only, urls=urls, tag=tag, batch_size=batch_size)
+
+
+@task(retries=3, retry_delay_seconds=[2, 5, 15])
+def claim_crawl(
+    *,
+    holder: str,
+    due_only: bool,
+    urls: list[str],
+    tag: str,
+    started: datetime,
+    tried: list[int],
+    batch_size: int,
+) -> passes.CrawlClaim:
+    """Lease free hosts that have sources left to check in this pass, with those sources."""
+    return passes.claim_crawl(
+        holder=holder,
+        due_only=due_only,
+        urls=urls,
+        tag=tag,
+        started=started,
+        tried=tried,
+        batch_size=batch_size,
+    )
 
 
 @task(retries=2, retry_delay_seconds=[5, 15], task_run_name="crawl-{batch_number}")

@@ -24,7 +24,8 @@ from storage.models import Capture, Source
 from storage.recording import (
     article_state,
     capture_facts,
-    latest_version,
+    latest_versions,
+    payload_digests,
     pending_captures,
     record_assessment,
 )
@@ -73,13 +74,26 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
     report = AnalysisReport()
     archive_dir = get_settings().archive_dir
     with session() as db:
-        by_id = {c.id: c for c in db.exec(select(Capture).where(col(Capture.id).in_(capture_ids)))}
+        # Several workers may pick the same pending capture (each analyses what is left at
+        # the end of its pass): on PostgreSQL the rows another worker is analysing are
+        # skipped, and those it finished are read with their analysed_at set.
+        chosen = (
+            select(Capture)
+            .where(col(Capture.id).in_(capture_ids))
+            .with_for_update(skip_locked=True)
+        )
+        by_id = {c.id: c for c in db.exec(chosen)}
         todo = [by_id[i] for i in capture_ids if i in by_id and by_id[i].analysed_at is None]
         source_ids = {c.source_id for c in todo}
         sources = {s.id: s for s in db.exec(select(Source).where(col(Source.id).in_(source_ids)))}
-        latest = {sid: latest_version(db, source_id=sid) for sid in source_ids}
+        # One query each for every source's latest version and its payload digest.
+        latest = latest_versions(db, source_ids=source_ids)
+        payloads = payload_digests(
+            db, capture_ids=[v.capture_id for v in latest.values() if v is not None]
+        )
         states = {
-            sid: article_state(db, source=sources[sid], latest=latest[sid]) for sid in source_ids
+            sid: article_state(db, source=sources[sid], latest=latest[sid], payloads=payloads)
+            for sid in source_ids
         }
         payload_jobs = _payload_jobs(todo, states, archive_dir)
         extracted = _extract_all(payload_jobs.values())

@@ -23,8 +23,10 @@ from sqlmodel import Session
 from analysis.urls import InvalidURL, normalize_url
 from analysis.vocabulary import LinkVerdict
 from crawler.discovery_run import DiscoveryCrawl, run_discovery
+from service.leasing import claim_all, holding, new_holder
 from service.progress import report as report_progress
 from storage.db import session
+from storage.leases import host_of
 from storage.models import Site, Source, utcnow
 from storage.sites import (
     add_article,
@@ -56,15 +58,32 @@ class DiscoveryReport:
 
 
 def plan_discovery(
-    *, due_only: bool = False, tag: str = "", sites: Sequence[str] = ()
+    *,
+    due_only: bool = False,
+    tag: str = "",
+    sites: Sequence[str] = (),
+    hosts: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The spider's plan for each site to discover (all followed sites, or the due ones)."""
+    """The spider's plan for each site to discover (all followed sites, or the due ones;
+    only those on `hosts` if given)."""
     with session() as db:
-        chosen = list_sites(db, due_only=due_only, tag=tag)
-        if sites:
-            wanted = {normalize_url(url) for url in sites}
-            chosen = [site for site in chosen if site.normalized_url in wanted]
+        chosen = _select_sites(db, due_only=due_only, tag=tag, sites=sites)
+        if hosts is not None:
+            chosen = [site for site in chosen if host_of(site.normalized_url) in set(hosts)]
         return [discovery_plan(db, site=site) for site in chosen]
+
+
+def _chosen(due_only: bool, tag: str, sites: Sequence[str]) -> list[Site]:
+    with session() as db:
+        return _select_sites(db, due_only=due_only, tag=tag, sites=sites)
+
+
+def _select_sites(db: Session, *, due_only: bool, tag: str, sites: Sequence[str]) -> list[Site]:
+    chosen = list_sites(db, due_only=due_only, tag=tag)
+    if sites:
+        wanted = {normalize_url(url) for url in sites}
+        chosen = [site for site in chosen if site.normalized_url in wanted]
+    return chosen
 
 
 def discover(
@@ -78,13 +97,21 @@ def discover(
     """Discover the followed sites (none when a pass checks only given URLs) and record it."""
     if urls:
         return DiscoveryReport()
-    plans = plan_discovery(due_only=due_only, tag=tag, sites=sites)
-    if not plans:
+    hosts = sorted({host_of(site.normalized_url) for site in _chosen(due_only, tag, sites)})
+    if not hosts:
         return DiscoveryReport()
-    report_progress(STAGE, 0, 1)
-    with tempfile.TemporaryDirectory(prefix="claimwatch-discovery-") as workdir:
-        crawl = run_discovery(plans, workdir=Path(workdir), timeout=timeout)
-        report = record_discovery(crawl, site_ids=[plan["site_id"] for plan in plans])
+    # Other workers may be discovering or crawling some of these hosts: their sites are left
+    # to them (or to the next pass), and what is due is read again under the lease.
+    holder = new_holder()
+    claimed = claim_all(holder, hosts)
+    with holding(holder, claimed):
+        plans = plan_discovery(due_only=due_only, tag=tag, sites=sites, hosts=claimed)
+        if not plans:
+            return DiscoveryReport()
+        report_progress(STAGE, 0, 1)
+        with tempfile.TemporaryDirectory(prefix="claimwatch-discovery-") as workdir:
+            crawl = run_discovery(plans, workdir=Path(workdir), timeout=timeout)
+            report = record_discovery(crawl, site_ids=[plan["site_id"] for plan in plans])
     report_progress(STAGE, 1, 1)
     return report
 

@@ -5,15 +5,23 @@ The Prefect flow `monitor` composes these steps; anything else can call them dir
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from crawler.run import CrawlResult, run_crawl
 from service.analyse import AnalysisReport
+from service.leasing import LEASE_TTL
+from storage import leases
 from storage.db import session
+from storage.models import Source
 from storage.sources import select_for_run
 
 CRAWL_TIMEOUT_SECONDS = 3600
+# How long a worker waits before asking again for hosts that other workers hold.
+LEASE_POLL_SECONDS = 2.0
 
 
 class CrawlFailed(RuntimeError):
@@ -23,19 +31,102 @@ class CrawlFailed(RuntimeError):
 def plan_crawl(
     *, due_only: bool, urls: list[str], tag: str, batch_size: int
 ) -> list[list[dict[str, Any]]]:
-    """The sources to check, as crawl batches of (source_id, url, etag, last_modified)."""
+    """The sources to check, as crawl batches of (source_id, url, etag, last_modified), for one
+    process that needs no leases (tools, benchmarks); the `monitor` flow leases hosts instead."""
     with session() as db:
         sources = select_for_run(db, due_only=due_only, urls=urls, tag=tag)
-        entries = [
-            {
-                "source_id": s.id,
-                "url": s.url,
-                "etag": s.etag,
-                "last_modified": s.last_modified,
-            }
-            for s in sources
-        ]
+        entries = [_entry(s) for s in mix_hosts(sources)]
     return [entries[i : i + batch_size] for i in range(0, len(entries), batch_size)]
+
+
+def mix_hosts(sources: Sequence[Source]) -> list[Source]:
+    """The sources round-robin across their hosts (each host's in the given order), so that a
+    batch fetches from as many hosts at once as it can while each host sees its own delay."""
+    by_host: dict[str, list[Source]] = defaultdict(list)
+    for source in sources:
+        by_host[leases.host_of(source.normalized_url)].append(source)
+    queues = list(by_host.values())
+    mixed: list[Source] = []
+    for rank in range(max((len(q) for q in queues), default=0)):
+        mixed.extend(q[rank] for q in queues if rank < len(q))
+    return mixed
+
+
+def _entry(source: Source) -> dict[str, Any]:
+    return {
+        "source_id": source.id,
+        "url": source.url,
+        "etag": source.etag,
+        "last_modified": source.last_modified,
+    }
+
+
+@dataclass(frozen=True)
+class CrawlClaim:
+    """One batch a worker leased: its hosts and their sources to fetch. No hosts and `wait`:
+    the sources left are on hosts other workers hold, ask again later; neither: pass done."""
+
+    hosts: list[str]
+    entries: list[dict[str, Any]]
+    wait: bool = False
+
+
+def claim_crawl(
+    *,
+    holder: str,
+    due_only: bool,
+    urls: list[str],
+    tag: str,
+    started: datetime,
+    tried: Sequence[int],
+    batch_size: int,
+) -> CrawlClaim:
+    """Lease free hosts with sources this pass still has to check, and return their sources
+    (at most `batch_size`, round-robin across the hosts).
+
+    A source is still to check when it is due (due passes) or was not checked since the pass
+    `started`, and was not `tried` by this pass: a source another worker checked meanwhile is
+    not checked again, one whose fetch left no capture is not retried within the pass."""
+    skip = set(tried)
+
+    def waiting() -> dict[str, list[Source]]:
+        with session() as db:
+            sources = select_for_run(
+                db,
+                due_only=due_only,
+                urls=urls,
+                tag=tag,
+                unchecked_since=None if due_only else started,
+            )
+        by_host: dict[str, list[Source]] = defaultdict(list)
+        for source in sources:
+            if source.id not in skip:
+                by_host[leases.host_of(source.normalized_url)].append(source)
+        return by_host
+
+    before = waiting()
+    if not before:
+        return CrawlClaim([], [])
+    # Hosts whose sources wait longest first, so that no host is starved by the others.
+    order = sorted(before, key=lambda host: min(_last_checked(s) for s in before[host]))
+    with session() as db:
+        hosts = leases.claim(
+            db,
+            holder=holder,
+            candidates={host: len(before[host]) for host in order},
+            max_sources=batch_size,
+            ttl=LEASE_TTL,
+        )
+    if not hosts:
+        return CrawlClaim([], [], wait=True)
+    # Read again under the lease: what another worker checked before we got it is not due.
+    after = waiting()
+    sources = mix_hosts([s for host in hosts for s in after.get(host, [])])[:batch_size]
+    return CrawlClaim(hosts, [_entry(s) for s in sources])
+
+
+def _last_checked(source: Source) -> datetime:
+    return source.last_checked_at or datetime.min.replace(tzinfo=UTC)
 
 
 def crawl(batch: list[dict[str, Any]], *, timeout: float = CRAWL_TIMEOUT_SECONDS) -> CrawlResult:

@@ -108,9 +108,8 @@ class Version(SQLModel, table=True):
     published: str = ""
     sitename: str = ""
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
-    blocks: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
-    )
+    # Packed blocks, each a span of `text` (storage/blockstore.py); older rows: whole dicts.
+    blocks: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     content_hash: str = Field(index=True)
     extractor: str = ""
 
@@ -369,3 +368,14 @@ class DiscoveredURL(SQLModel, table=True):
     first_seen_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
+
+
+class HostLease(SQLModel, table=True):
+    """Which worker crawls a host now: several workers split a pass by host through these rows
+    (one row per host ever leased; holder "" or a past expires_at means the host is free)."""
+
+    __tablename__ = "host_lease"
+
+    host: str = Field(sa_column=Column(Text, primary_key=True))
+    holder: str = Field(default="", sa_column=Column(Text, nullable=False))
+    expires_at: datetime | None = _ts(nullable=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from collections.abc import Iterable
+
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from analysis.assess import ArticleState, Assessment, CaptureFacts
@@ -10,6 +12,7 @@ from analysis.document import Article
 from analysis.extract import blocks_from_json, blocks_to_json
 from analysis.vocabulary import CaptureOutcome, IdentifierKind
 from storage.alerts import enqueue_change
+from storage.blockstore import pack_blocks, unpack_blocks
 from storage.models import (
     Capture,
     Change,
@@ -38,11 +41,35 @@ def latest_version(db: Session, *, source_id: int) -> Version | None:
     return db.exec(query.order_by(col(Version.number).desc())).first()
 
 
+def latest_versions(db: Session, *, source_ids: Iterable[int]) -> dict[int, Version | None]:
+    """The newest version of each source (None for a source without one), in one query."""
+    ids = list(source_ids)
+    newest = (
+        select(Version.source_id, func.max(Version.number).label("number"))
+        .where(col(Version.source_id).in_(ids))
+        .group_by(col(Version.source_id))
+        .subquery()
+    )
+    query = select(Version).join(
+        newest,
+        (col(Version.source_id) == newest.c.source_id) & (col(Version.number) == newest.c.number),
+    )
+    found: dict[int, Version | None] = dict.fromkeys(ids)
+    found.update({version.source_id: version for version in db.exec(query)})
+    return found
+
+
+def payload_digests(db: Session, *, capture_ids: Iterable[int]) -> dict[int, str | None]:
+    """The payload SHA-256 of each capture, in one query."""
+    query = select(Capture.id, Capture.payload_sha256).where(col(Capture.id).in_(list(capture_ids)))
+    return {capture_id: digest for capture_id, digest in db.exec(query) if capture_id is not None}
+
+
 def version_article(version: Version) -> Article:
     """The stored version as an analysis Article."""
     return Article(
         title=version.title,
-        blocks=blocks_from_json(version.blocks),
+        blocks=blocks_from_json(unpack_blocks(version.blocks, version.text)),
         author=version.author,
         published=version.published,
         sitename=version.sitename,
@@ -52,9 +79,21 @@ def version_article(version: Version) -> Article:
     )
 
 
-def article_state(db: Session, *, source: Source, latest: Version | None) -> ArticleState:
-    """What is known of the source's article (its latest version given) before a capture."""
-    payload = db.get(Capture, latest.capture_id).payload_sha256 if latest else None  # type: ignore[union-attr]
+def article_state(
+    db: Session,
+    *,
+    source: Source,
+    latest: Version | None,
+    payloads: dict[int, str | None] | None = None,
+) -> ArticleState:
+    """What is known of the source's article (its latest version given) before a capture
+    (`payloads`: capture id -> payload digest, read here when not given)."""
+    if latest is None:
+        payload = None
+    elif payloads is not None:
+        payload = payloads.get(latest.capture_id)
+    else:
+        payload = db.get(Capture, latest.capture_id).payload_sha256  # type: ignore[union-attr]
     return ArticleState(
         latest=version_article(latest) if latest else None,
         latest_payload_sha256=payload,
@@ -132,7 +171,7 @@ def _add_version(
         published=article.published,
         sitename=article.sitename,
         text=article.text,
-        blocks=blocks_to_json(article.blocks),
+        blocks=pack_blocks(blocks_to_json(article.blocks), article.text),
         content_hash=article.content_hash,
         extractor=article.extractor,
     )

@@ -78,9 +78,10 @@ def select_for_run(
     urls: Sequence[str] = (),
     tag: str = "",
     now: datetime | None = None,
+    unchecked_since: datetime | None = None,
 ) -> list[Source]:
-    """Active sources to check in a pass (optionally only those whose interval has elapsed),
-    grouped by host so that one crawl batch stays polite to one site."""
+    """Active sources to check in a pass (optionally only those whose interval has elapsed, or
+    not checked since `unchecked_since`), grouped by host, least recently checked first."""
     now = now or utcnow()
     sources = list_sources(db)
     if urls:
@@ -94,6 +95,10 @@ def select_for_run(
             for s in sources
             if s.last_checked_at is None
             or s.last_checked_at + timedelta(seconds=s.interval_seconds) <= now
+        ]
+    if unchecked_since is not None:
+        sources = [
+            s for s in sources if s.last_checked_at is None or s.last_checked_at < unchecked_since
         ]
     return sorted(sources, key=lambda s: (urlsplit(s.normalized_url).hostname or "", s.id or 0))
 

@@ -14,6 +14,7 @@ from claimwatch.web.render import render
 from claimwatch.web.safety import CAPTURE_HEADERS
 from claimwatch.web.sidebyside import align, fold, word_ops
 from claimwatch.web.timeline import chart
+from storage.blockstore import unpack_blocks
 from storage.browse import (
     Cursor,
     FeedFilter,
@@ -119,7 +120,10 @@ def change_page(
         return bad_request(request, f"There is no change {change_id}.", 404)
     details: dict[str, Any] = found.change.details or {}
     rows = (
-        align(found.before.blocks, found.after.blocks)
+        align(
+            unpack_blocks(found.before.blocks, found.before.text),
+            unpack_blocks(found.after.blocks, found.after.text),
+        )
         if found.before is not None and found.after is not None
         else []
     )
