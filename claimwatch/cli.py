@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from analysis.urls import InvalidURL
-from analysis.vocabulary import ChangeKind
+from analysis.vocabulary import ChangeKind, Severity
 from claimwatch import cli_sites as sites_cli
 from claimwatch.cli_alerts import alerts_app
 from claimwatch.cli_archive import register as register_archive_commands
@@ -233,34 +234,59 @@ def diff(
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
 
 
+CHANGE_COLUMNS = ["id", "detected_at", "url", "from_version", "to_version", "kinds", "severity",
+                  "summary"]  # fmt: skip
+
+
 @app.command()
 def changes(
     since: Annotated[str | None, typer.Option(help="7d, 12h or an ISO date/time.")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this (7d, 12h, ISO date).")] = None,
     url: Annotated[str | None, typer.Option(help="Only this URL.")] = None,
+    site: Annotated[str, typer.Option(help="Only this site (host name).")] = "",
     kind: Annotated[ChangeKind | None, typer.Option(help="Only changes of this kind.")] = None,
+    severity: Annotated[Severity | None, typer.Option(help="Only this severity.")] = None,
+    tag: Annotated[str, typer.Option(help="Only sources with this tag.")] = "",
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
-    """List recorded changes, oldest first."""
+    """List recorded changes, oldest first (the filters of the API's /api/v1/changes)."""
     from storage.queries import changes as list_changes
 
     try:
-        moment = parse_since(since) if since else None
+        start = parse_since(since) if since else None
+        end = parse_since(until) if until else None
     except ValueError as exc:
         fail(str(exc), 2)
     _ready()
     with session() as db:
-        rows = _lookup(lambda: list_changes(db, since=moment, url=url, kind=kind))
-    columns = [
-        "id",
-        "detected_at",
-        "url",
-        "from_version",
-        "to_version",
-        "kinds",
-        "severity",
-        "summary",
-    ]
-    emit(rows, format, columns=columns, title="Changes")
+        rows = _lookup(
+            lambda: list_changes(
+                db, since=start, until=end, url=url, site=site, kind=kind,
+                severity=severity or "", tag=tag,
+            )
+        )  # fmt: skip
+    emit(rows, format, columns=CHANGE_COLUMNS, title="Changes")
+
+
+@app.command()
+def show(
+    change_id: Annotated[int, typer.Argument(help="A change id (see `claimwatch changes`).")],
+    format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
+) -> None:
+    """Open one change: what it is, its claim and reference changes, its text diff."""
+    from claimwatch.diffview import render_change
+    from storage.queries import changes_by_id
+
+    _ready()
+    with session() as db:
+        found = changes_by_id(db, ids=[change_id], include_diff=format != DiffFormat.text)
+        if not found:
+            fail(f"no change {change_id}", 2)
+        if format == DiffFormat.json:
+            sys.stdout.write(json.dumps(found[0], indent=2, ensure_ascii=False) + "\n")
+            return
+        output = render_change(db, change=found[0], fmt=format.value, color=sys.stdout.isatty())
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
 
 
 UrlArg = Annotated[str, typer.Argument(help="A tracked URL.")]

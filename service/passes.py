@@ -97,3 +97,29 @@ class MonitorSummary:
             lines += ["", "## Not analysed", "", "| URL | outcome | reason |", "|---|---|---|"]
             lines += [f"| {url} | {outcome} | {reason} |" for url, outcome, reason in self.failures]
         return "\n".join(lines)
+
+
+def plain_pass(*, urls: list[str], due_only: bool, tag: str = "") -> MonitorSummary:
+    """A monitoring pass without Prefect (crawl, analyse, deliver), for an API served without
+    a Prefect server: the same steps the `monitor` flow composes, minus Prefect events."""
+    from service.analyse import analyse_batch, plan_batches
+    from service.delivery import deliver_due
+    from storage.settings import get_settings
+
+    settings = get_settings()
+    batches = plan_crawl(
+        due_only=due_only, urls=urls, tag=tag, batch_size=settings.crawl_batch_size
+    )
+    report, failures = AnalysisReport(), []
+    for batch in batches:
+        try:
+            crawl(batch)
+        except CrawlFailed as exc:
+            failures.append(str(exc))
+    for capture_ids in plan_batches(source_ids=None, batch_size=settings.analysis_batch_size):
+        report.add(analyse_batch(capture_ids))
+    summary = MonitorSummary.from_report(sum(len(b) for b in batches), report)
+    summary.crawl_failures = failures
+    delivery = deliver_due()
+    summary.alerts_sent, summary.alerts_pending = delivery.sent, delivery.pending
+    return summary

@@ -167,6 +167,32 @@ def _older_than(before: Cursor) -> Any:
     )
 
 
+def change_ids(
+    db: Session,
+    *,
+    filters: FeedFilter,
+    before: Cursor | None = None,
+    limit: int | None = None,
+    newest_first: bool = True,
+) -> tuple[list[int], Cursor | None]:
+    """The ids of the changes the filters select, newest (or oldest) first; with `limit`, one
+    page after `before` (newest first only) and the cursor of the next page."""
+    query = _filtered(db, columns(col(Change.id), col(Change.detected_at)), filters)
+    if before is not None:
+        query = query.where(_older_than(before))
+    if newest_first:
+        query = query.order_by(col(Change.detected_at).desc(), col(Change.id).desc())
+    else:
+        query = query.order_by(col(Change.detected_at), col(Change.id))
+    if limit is not None:
+        query = query.limit(limit + 1)
+    picked = list(db.execute(query))
+    more = limit is not None and len(picked) > limit
+    picked = picked[:limit] if limit is not None else picked
+    cursor = Cursor(picked[-1][1], picked[-1][0]) if more and picked else None
+    return [cid for cid, _ in picked], cursor
+
+
 def change_feed(
     db: Session, *, filters: FeedFilter, before: Cursor | None = None, limit: int = FEED_PAGE
 ) -> FeedPage:
