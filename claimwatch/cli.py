@@ -161,17 +161,105 @@ def run(
     """Run one monitoring pass through the `monitor` flow and print what it found."""
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from claimwatch.passes import PassFailed, print_summary, run_pass
+    from claimwatch.passes import PassFailed, print_summary, run_pass, run_through_service
+    from claimwatch.service_state import read_state
 
     _ready()
     if not _check_run_targets(url or []):
         console.print("nothing to check: no tracked sources (add some with `claimwatch track URL`)")
         return
+    running = read_state()
     try:
-        summary = run_pass(urls=url or [], due_only=due, tag=tag)
+        if running is not None:  # `claimwatch serve` is up: its warm process runs the pass
+            summary = run_through_service(running, urls=url or [], due_only=due, tag=tag)
+        else:
+            summary = run_pass(urls=url or [], due_only=due, tag=tag)
     except PassFailed as exc:
         fail(f"monitoring pass failed: {exc}")
     print_summary(summary)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (beyond loopback needs CLAIMWATCH_API_TOKEN).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the API and web UI.")] = 8787,
+    interval: Annotated[str, typer.Option(help="How often to check due sources: 30s, 5m…")] = "5m",
+    prefect_port: Annotated[
+        int, typer.Option(help="Port of the local Prefect server (without PREFECT_API_URL).")
+    ] = 4207,
+    grace: Annotated[
+        float, typer.Option(help="On SIGTERM/SIGINT, wait this many seconds for a running pass.")
+    ] = 60.0,
+) -> None:
+    """Run claimwatch as a service: REST API (/api/v1, /docs) and web UI, a Prefect server
+    (PREFECT_API_URL or a local one) and monitoring of due sources on an interval."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from claimwatch.api.security import InsecureBinding
+    from claimwatch.serve import ServeFailed, serve
+    from claimwatch.service_state import read_state
+
+    try:
+        seconds = int(parse_duration(interval).total_seconds())
+    except ValueError as exc:
+        fail(str(exc), 2)
+    _ready()
+    if read_state() is not None:
+        fail("claimwatch serve is already running for this CLAIMWATCH_HOME (claimwatch status)")
+    try:
+        serve(host=host, port=port, interval_seconds=seconds, prefect_port=prefect_port,
+              grace_seconds=grace)  # fmt: skip
+    except InsecureBinding as exc:
+        fail(str(exc), 2)
+    except ServeFailed as exc:
+        fail(str(exc))
+
+
+@app.command()
+def status(
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """Show the running service: where it listens, its schedule, next and last passes."""
+    from claimwatch.passes import service_status
+
+    found = service_status()
+    if format == ListFormat.json:
+        sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False) + "\n")
+    else:
+        _print_status(found)
+    if not found["running"]:
+        raise typer.Exit(1)
+
+
+def _print_status(found: dict) -> None:  # type: ignore[type-arg]
+    if not found["running"]:
+        console.print("claimwatch serve: not running", highlight=False)
+        return
+    console.print(
+        f"claimwatch serve: running (pid {found['pid']}) since {found['started_at']}\n"
+        f"  API       {found['api_url']}  (docs {found['api_url']}/docs)\n"
+        f"  Prefect   {found['prefect_api_url']}\n"
+        f"  schedule  due sources every {found['interval_seconds']} s; "
+        f"next pass {found['next_scheduled_at']}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    rows = [
+        {
+            "id": run["id"][:8],
+            "trigger": run["trigger"],
+            "state": run["state"],
+            "started_at": run["started_at"],
+            **{
+                k: (run["summary"] or {}).get(k, "")
+                for k in ("checked", "new", "changed", "errors")
+            },
+        }
+        for run in found["runs"][:10]
+    ]
+    columns = ["id", "trigger", "state", "started_at", "checked", "new", "changed", "errors"]
+    emit(rows, ListFormat.table, columns=columns, title="Last passes")
 
 
 def _check_run_targets(urls: list[str]) -> bool:
