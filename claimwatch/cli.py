@@ -164,15 +164,18 @@ def run(
     from claimwatch.passes import PassFailed, print_summary, run_pass, run_through_service
     from claimwatch.service_state import read_state
 
-    _ready()
-    if not _check_run_targets(url or []):
-        console.print("nothing to check: no tracked sources (add some with `claimwatch track URL`)")
-        return
     running = read_state()
     try:
-        if running is not None:  # `claimwatch serve` is up: its warm process runs the pass
+        if running is not None:
+            # `claimwatch serve` is up: its warm process runs the pass (and checks the URLs).
             summary = run_through_service(running, urls=url or [], due_only=due, tag=tag)
         else:
+            _ready()
+            if not _check_run_targets(url or []):
+                console.print(
+                    "nothing to check: no tracked sources (add some with `claimwatch track URL`)"
+                )
+                return
             summary = run_pass(urls=url or [], due_only=due, tag=tag)
     except PassFailed as exc:
         fail(f"monitoring pass failed: {exc}")
@@ -196,13 +199,19 @@ def serve_command(
     """Run claimwatch as a service: REST API (/api/v1, /docs) and web UI, a Prefect server
     (PREFECT_API_URL or a local one) and monitoring of due sources on an interval."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from claimwatch.api.security import InsecureBinding
+    from claimwatch.api.security import Access, InsecureBinding
     from claimwatch.serve import ServeFailed, serve
     from claimwatch.service_state import read_state
 
     try:
         seconds = int(parse_duration(interval).total_seconds())
     except ValueError as exc:
+        fail(str(exc), 2)
+    from storage.settings import get_settings
+
+    try:
+        Access.for_host(host, get_settings().api_token)
+    except InsecureBinding as exc:
         fail(str(exc), 2)
     _ready()
     if read_state() is not None:

@@ -112,7 +112,7 @@ class PassRunner:
             "interval_seconds": self.interval_seconds,
             "prefect": self.use_prefect,
             "next_scheduled_at": utc_z(self.next_scheduled),
-            "running": self.current.to_json() if self.current else None,
+            "current": self.current.to_json() if self.current else None,
             "queued": len(self.queue),
             "runs": recent,
         }
