@@ -12,7 +12,7 @@ from flows.alerts import deliver_alerts, emit_change_events
 from flows.discovery import discover_sites
 from flows.tasks import analyse_captures, crawl_batch, plan_analysis, plan_crawl, prepare_database
 from service.analyse import AnalysisReport
-from service.passes import MonitorSummary
+from service.passes import MonitorSummary, check_not_fresh_and_empty
 from service.progress import report as report_progress
 from storage.settings import get_settings
 
@@ -27,7 +27,10 @@ def monitor(
 ) -> dict:
     """One monitoring pass over the tracked sources (all, or only those that are due)."""
     settings = get_settings()
-    prepare_database()
+    created = prepare_database()
+    # A worker without CLAIMWATCH_DATABASE_URL/CLAIMWATCH_HOME monitors a fresh empty SQLite
+    # file: that must be a failed run, not a "Completed" one that checked nothing.
+    check_not_fresh_and_empty(created=created)
     discover_sites(due_only=due_only, tag=tag, urls=urls or [])
     batches = plan_crawl(
         due_only=due_only,

@@ -16,6 +16,30 @@ from storage.sources import select_for_run
 CRAWL_TIMEOUT_SECONDS = 3600
 
 
+class EmptyDatabase(RuntimeError):
+    """The pass's database was created by this very pass and tracks nothing: the settings
+    point at the wrong database."""
+
+
+def check_not_fresh_and_empty(*, created: bool) -> None:
+    """EmptyDatabase when the database was just created and tracks no source and no site."""
+    if not created:
+        return
+    from storage.db import shown_database_url
+    from storage.settings import get_settings
+    from storage.sites import list_sites
+    from storage.sources import list_sources
+
+    with session() as db:
+        if list_sources(db) or list_sites(db):
+            return
+    raise EmptyDatabase(
+        f"the database {shown_database_url()} did not exist before this run and tracks nothing "
+        f"(CLAIMWATCH_HOME={get_settings().home}): set CLAIMWATCH_DATABASE_URL and "
+        "CLAIMWATCH_HOME for the worker (prefect.yaml passes them from the deploying shell)"
+    )
+
+
 class CrawlFailed(RuntimeError):
     """A crawl subprocess ended badly: what it fetched was kept, the rest was not checked."""
 
