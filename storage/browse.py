@@ -6,6 +6,8 @@ Rows are plain dicts and dataclasses; rendering is the interface's business.
 
 from __future__ import annotations
 
+from analysis.timestamps import utc_z
+
 import base64
 import binascii
 from collections.abc import Iterator
@@ -548,7 +550,7 @@ def _export_rows(db: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
             "id": cid,
             "url": url,
             "title": after[1] or before[1],
-            "detected_at": change.detected_at.isoformat(),
+            "detected_at": utc_z(change.detected_at),
             "from_version": before[0],
             "to_version": after[0],
             "kinds": change.kinds,
@@ -558,7 +560,7 @@ def _export_rows(db: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
             "added_words": text.get("added_words", 0),
             "removed_words": text.get("removed_words", 0),
             "reviewed": state.reviewed,
-            "reviewed_at": state.reviewed_at.isoformat() if state.reviewed_at else None,
+            "reviewed_at": utc_z(state.reviewed_at),
             "labels": state.labels,
             "notes": [n.text for n in state.notes],
             "claims": details.get("claims"),

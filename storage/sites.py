@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from analysis.timestamps import utc_z
+
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -389,9 +391,7 @@ def sites_overview(db: Session, *, include_inactive: bool = False) -> list[dict[
                 "articles": counts.get(site.id, 0),
                 "new_last_discovery": site.last_new,
                 "listed_last_discovery": site.last_listed,
-                "last_discovered_at": (
-                    site.last_discovered_at.isoformat() if site.last_discovered_at else None
-                ),
+                "last_discovered_at": (utc_z(site.last_discovered_at)),
                 "errors": ([site.last_error] if site.last_error else []) + errors,
                 "notes": ([site.last_note] if site.last_note else [])
                 + [f"{e.url}: {e.note}" for e in endpoints if e.note],
