@@ -21,6 +21,7 @@ from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 KEEP_RUNS = 50
+DEPLOYMENT_POLL = 1.0  # seconds between looks for runs of the deployment (prefect deployment run)
 
 
 @dataclass
@@ -54,6 +55,8 @@ class PassRunner:
     def __init__(self, *, interval_seconds: int | None = None, use_prefect: bool = False) -> None:
         self.interval_seconds = interval_seconds
         self.use_prefect = use_prefect
+        self.deployment_id: uuid.UUID | None = None
+        self.deployment_name = ""
         self.runs: dict[str, PassRun] = {}
         self.order: deque[str] = deque()
         self.queue: deque[str] = deque()
@@ -94,12 +97,7 @@ class PassRunner:
         else:
             run.id = str(uuid.uuid4())
         with self.wake:
-            self.runs[run.id] = run
-            self.order.append(run.id)
-            while len(self.order) > KEEP_RUNS:
-                self.runs.pop(self.order.popleft(), None)
-            self.queue.append(run.id)
-            self.wake.notify_all()
+            self._enqueue(run)
         if self.thread is None:  # a bare app: run it on demand
             self.start()
         return run
@@ -111,6 +109,7 @@ class PassRunner:
         return {
             "interval_seconds": self.interval_seconds,
             "prefect": self.use_prefect,
+            "deployment": self.deployment_name or None,
             "next_scheduled_at": utc_z(self.next_scheduled),
             "current": self.current.to_json() if self.current else None,
             "queued": len(self.queue),
@@ -125,7 +124,9 @@ class PassRunner:
                     due = self.next_scheduled
                     wait = (due - utcnow()).total_seconds() if due else 3600.0
                     if wait > 0:
-                        self.wake.wait(min(wait, 3600.0))
+                        self.wake.wait(min(wait, DEPLOYMENT_POLL if self.deployment_id else 3600.0))
+                        if self.deployment_id is not None and not self.stopping.is_set():
+                            self._take_deployment_runs()
                         continue
             if run_id is None:
                 assert self.interval_seconds is not None
@@ -136,6 +137,76 @@ class PassRunner:
                     logger.exception("could not schedule a pass")
                 continue
             self._execute(self.runs[run_id])
+
+    def register_deployment(self) -> str:
+        """Register the deployment `monitor/serve` (no work pool, no schedule of its own: this
+        process is its runner), so that `prefect deployment run monitor/serve` and the Prefect
+        UI start passes here; its full name."""
+        from flows.monitor import monitor
+
+        deployment = monitor.to_deployment(
+            name="serve",
+            parameters={"due_only": False},
+            description="Passes run by `claimwatch serve` (its own interval checks due sources).",
+            tags=["claimwatch", "serve"],
+        )
+        self.deployment_id = deployment.apply()
+        self.deployment_name = "monitor/serve"
+        return self.deployment_name
+
+    def _take_deployment_runs(self) -> None:
+        """Queue the scheduled runs of the deployment that are due (what `prefect deployment
+        run` creates)."""
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.filters import (
+            DeploymentFilter,
+            DeploymentFilterId,
+            FlowRunFilter,
+            FlowRunFilterState,
+            FlowRunFilterStateType,
+        )
+        from prefect.client.schemas.objects import StateType
+
+        try:
+            with get_client(sync_client=True) as client:
+                found = client.read_flow_runs(
+                    deployment_filter=DeploymentFilter(
+                        id=DeploymentFilterId(any_=[self.deployment_id])
+                    ),
+                    flow_run_filter=FlowRunFilter(
+                        state=FlowRunFilterState(
+                            type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])
+                        )
+                    ),
+                    limit=20,
+                )
+        except Exception:  # the Prefect server is away for a moment: look again later
+            logger.warning("could not read the deployment's runs", exc_info=True)
+            return
+        now = utcnow()
+        for flow_run in found:
+            key = str(flow_run.id)
+            start = flow_run.next_scheduled_start_time or flow_run.expected_start_time
+            if key in self.runs or (start is not None and start > now):
+                continue
+            parameters = flow_run.parameters or {}
+            run = PassRun(
+                id=key,
+                trigger="deployment",
+                urls=list(parameters.get("urls") or []),
+                due_only=bool(parameters.get("due_only", False)),
+                tag=str(parameters.get("tag") or ""),
+                flow_run_id=key,
+            )
+            self._enqueue(run)
+
+    def _enqueue(self, run: PassRun) -> None:
+        self.runs[run.id] = run
+        self.order.append(run.id)
+        while len(self.order) > KEEP_RUNS:
+            self.runs.pop(self.order.popleft(), None)
+        self.queue.append(run.id)
+        self.wake.notify_all()
 
     def _execute(self, run: PassRun) -> None:
         run.state, run.started_at = "running", utcnow()

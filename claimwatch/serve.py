@@ -103,6 +103,11 @@ def serve(
     prefect = prefect_server(prefect_port)
     os.environ["PREFECT_API_URL"] = prefect.api_url
     runner = PassRunner(interval_seconds=interval_seconds, use_prefect=True)
+    try:
+        deployment = runner.register_deployment()
+    except Exception as exc:  # passes still run on the interval and on request
+        deployment = ""
+        print(f"claimwatch serve: no deployment registered ({exc})", flush=True)
     app = create_app(access=access, runner=runner)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
@@ -125,7 +130,9 @@ def serve(
         print(
             f"claimwatch serve: API and web UI on http://{shown_host}:{port} "
             f"(docs /docs), Prefect at {prefect.api_url}, due sources every "
-            f"{interval_seconds} s; state in {Path(get_settings().home)}",
+            f"{interval_seconds} s"
+            + (f"; `prefect deployment run {deployment}` runs a pass here" if deployment else "")
+            + f"; state in {Path(get_settings().home)}",
             flush=True,
         )
         server.run()  # returns after SIGTERM/SIGINT (uvicorn's handlers)

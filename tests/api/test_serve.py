@@ -7,6 +7,8 @@ doubled (on PostgreSQL when it is configured)."""
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,11 +34,11 @@ def site() -> Iterator[SiteServer]:
 
 @pytest.fixture(scope="module")
 def service(site: SiteServer) -> Iterator[tuple[Serve, list[str]]]:
-    """One serve (SQLite, its own local Prefect server, passes every 3 s) that has checked
+    """One serve (SQLite, its own local Prefect server, passes every 15 s) that has checked
     the demo blog on schedule and found its edit in a pass triggered through the API."""
     with tempfile.TemporaryDirectory(prefix="claimwatch-serve-") as tmp:
         env = service_env(Path(tmp) / "home")
-        with serving(env, "--interval", "3s") as served:
+        with serving(env, "--interval", "15s") as served:
             urls = publish(site, edited=False)
             with served.client() as api:
                 added = api.post("/api/v1/sources", json={"urls": urls, "interval": "1h"})
@@ -73,6 +75,28 @@ def test_triggered_pass_is_a_prefect_flow_run(service: tuple[Serve, list[str]]) 
     flow_run = httpx.get(f"{status['prefect_api_url']}/flow_runs/{request['flow_run_id']}")
     assert flow_run.json()["state"]["type"] == "COMPLETED"
     assert request["summary"]["changed"] == 1
+
+
+def test_prefect_deployment_run_runs_here(service: tuple[Serve, list[str]]) -> None:
+    served, urls = service
+    status = served.cli_json("status")
+    assert status["deployment"] == "monitor/serve"
+    env = {**served.env, "PREFECT_API_URL": status["prefect_api_url"]}
+    started = subprocess.run(
+        [sys.executable, "-m", "prefect", "deployment", "run", "monitor/serve",
+         "--param", f'urls=["{urls[0]}"]'],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert started.returncode == 0, started.stdout + started.stderr
+
+    def ran() -> dict[str, Any] | None:
+        runs = served.cli_json("status")["runs"]
+        done = [r for r in runs if r["trigger"] == "deployment" and r["state"] == "completed"]
+        return done[0] if done else None
+
+    run = wait_for(ran, what="the deployment's run to be executed by serve")
+    assert run["urls"] == [urls[0]]
+    assert run["summary"]["checked"] == 1
 
 
 def test_changes_equal_the_cli(service: tuple[Serve, list[str]]) -> None:
