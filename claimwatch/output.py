@@ -58,7 +58,8 @@ def emit(
         ]
         fixed = sum(n for c, n in zip(columns, longest, strict=True) if c not in URL_COLUMNS)
         urls = [c for c in columns if c in URL_COLUMNS]
-        room = max(16, (console.width - 2 * len(columns) - 1 - fixed) // max(1, len(urls)))
+        # Each column costs 3 characters of padding and rule beside its text.
+        room = max(12, (console.width - 3 * len(columns) - fixed) // max(1, len(urls)))
         for i, column in enumerate(columns):
             header = column.replace("_", " ")
             if column in URL_COLUMNS:
@@ -76,11 +77,14 @@ def emit(
 
 def _table_cell(column: str, value: Any) -> str:
     text = _cell(value)
+    if column in URL_COLUMNS:
+        return _SCHEME.sub("", text)
     if column.endswith("_at") and _MOMENT.match(text):
         return text[:10] + " " + text[11:16]
     return text
 
 
+_SCHEME = re.compile(r"^https?://")
 _MOMENT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
