@@ -7,8 +7,6 @@ Sending them is storage/outbox.py (claims, leases, back-off) and flows/alerts.py
 
 from __future__ import annotations
 
-from analysis.timestamps import utc_z
-
 import uuid
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from analysis.timestamps import utc_z
 from analysis.vocabulary import AlertState, AttemptOutcome, ChangeKind, DigestMode, Severity
 from storage.models import (
     Alert,

@@ -6,8 +6,6 @@ Rows are plain dicts and dataclasses; rendering is the interface's business.
 
 from __future__ import annotations
 
-from analysis.timestamps import utc_z
-
 import base64
 import binascii
 from collections.abc import Iterator
@@ -20,6 +18,7 @@ from sqlalchemy import Text, and_, cast, exists, func, or_
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
+from analysis.timestamps import utc_z
 from analysis.vocabulary import ChangeKind, IdentifierKind, Severity
 from storage.archive import read_payload
 from storage.models import (

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
 from analysis.timestamps import utc_z
@@ -293,7 +294,7 @@ def attempt_health(db: Session, *, source_ids: list[int]) -> dict[int, AttemptHe
         .label("rank")
     )
     recent = (
-        select(
+        columns(
             col(Capture.source_id),
             col(Capture.fetched_at),
             col(Capture.status),
@@ -305,14 +306,14 @@ def attempt_health(db: Session, *, source_ids: list[int]) -> dict[int, AttemptHe
         .subquery()
     )
     query = (
-        select(recent.c.source_id, recent.c.fetched_at, recent.c.status, recent.c.error,
-               recent.c.outcome)
+        columns(recent.c.source_id, recent.c.fetched_at, recent.c.status, recent.c.error,
+                recent.c.outcome)
         .where(recent.c.rank <= _HEALTH_DEPTH)
         .order_by(recent.c.source_id, recent.c.rank)
     )  # fmt: skip
     found: dict[int, AttemptHealth] = {}
     broken: set[int] = set()
-    for sid, at, status, error, outcome in db.exec(query):
+    for sid, at, status, error, outcome in db.execute(query):
         health = found.get(sid)
         if health is None:
             health = found[sid] = AttemptHealth(at, status, outcome or "", error or "")

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from analysis.timestamps import utc_z
-
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from analysis.linkfilter import compile_patterns, site_hosts
 from analysis.sitechanges import SiteChange, new_article, url_moved
+from analysis.timestamps import utc_z
 from analysis.urls import normalize_url
 from analysis.vocabulary import ChangeKind, LinkVerdict, SiteKind
 from storage.alerts import enqueue_change

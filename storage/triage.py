@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from analysis.timestamps import utc_z
-
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from analysis.timestamps import utc_z
 from storage.models import Change, ChangeLabel, ChangeNote, ChangeReview
 
 # Offered in the UI; any other label is allowed.

@@ -200,13 +200,13 @@ def test_token_then_sigterm_during_a_pass_then_restart(
             )
         assert served.stop(signal.SIGTERM) == 0
         assert not (served.home / "serve.json").exists()
-    with serving(second_home, "--interval", "1h", token="sekrit-token") as served:
-        with served.client() as api:
-            run = api.post("/api/v1/runs", json={"urls": urls}).json()
-            finished = wait_for(lambda: _done(api, run["id"]), what="the pass after restart")
-            assert finished["state"] == "completed", finished
-            rows = api.get("/api/v1/sources").json()
-            changes = api.get("/api/v1/changes").json()["changes"]
+    restarted = serving(second_home, "--interval", "1h", token="sekrit-token")
+    with restarted as served, served.client() as api:
+        run = api.post("/api/v1/runs", json={"urls": urls}).json()
+        finished = wait_for(lambda: _done(api, run["id"]), what="the pass after restart")
+        assert finished["state"] == "completed", finished
+        rows = api.get("/api/v1/sources").json()
+        changes = api.get("/api/v1/changes").json()["changes"]
     assert len(rows) == len(urls)
     assert [r["versions"] for r in rows] == [1] * len(urls)  # nothing lost, nothing doubled
     assert changes == []  # the same pages again: no spurious change
