@@ -45,7 +45,7 @@ def test_failing_source_shows_its_last_attempt(db: Session) -> None:
 
 
 def test_never_checked_source_is_due_now(db: Session) -> None:
-    ((source, _),) = track(db, urls=["http://blog.example/new"], interval_seconds=3600)
+    track(db, urls=["http://blog.example/new"], interval_seconds=3600)
     row = sources_overview(db)[0]
     assert row["last_status"] is None and row["consecutive_failures"] == 0
     assert row["next_check"] == row["added_at"]
