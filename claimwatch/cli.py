@@ -161,7 +161,13 @@ def run(
     """Run one monitoring pass through the `monitor` flow and print what it found."""
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from claimwatch.passes import PassFailed, print_summary, run_pass, run_through_service
+    from claimwatch.passes import (
+        BadTargets,
+        PassFailed,
+        print_summary,
+        run_pass,
+        run_through_service,
+    )
     from claimwatch.service_state import read_state
 
     running = read_state()
@@ -177,6 +183,8 @@ def run(
                 )
                 return
             summary = run_pass(urls=url or [], due_only=due, tag=tag)
+    except BadTargets as exc:
+        fail(str(exc), 2)
     except PassFailed as exc:
         fail(f"monitoring pass failed: {exc}")
     print_summary(summary)

@@ -20,6 +20,10 @@ class PassFailed(RuntimeError):
     """The monitoring pass itself failed (not just some pages)."""
 
 
+class BadTargets(PassFailed):
+    """The service refused the pass's URLs (not tracked)."""
+
+
 def run_pass(*, urls: list[str], due_only: bool, tag: str = "") -> dict[str, Any]:
     """Run the monitor flow (starting Prefect's temporary server unless PREFECT_API_URL is set),
     showing each stage's progress on stderr."""
@@ -76,6 +80,8 @@ def run_through_service(
     try:
         with httpx.Client(base_url=state.api_url, headers=headers, timeout=30) as client:
             response = client.post("/api/v1/runs", json=body)
+            if response.status_code == 422:
+                raise BadTargets(_detail(response))
             if response.status_code != 202:
                 raise PassFailed(f"the service refused the pass: {_detail(response)}")
             run = response.json()

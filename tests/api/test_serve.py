@@ -146,6 +146,9 @@ def test_cli_run_goes_through_the_service(service: tuple[Serve, list[str]]) -> N
     assert done.returncode == 0, done.stderr
     assert f"queued on {served.base_url}" in done.stderr
     assert "checked: 1" in done.stdout
+    untracked = served.cli("run", "--url", "http://untracked.example/post")
+    assert untracked.returncode == 2
+    assert "not tracked" in untracked.stderr
 
 
 def test_openapi_is_served(service: tuple[Serve, list[str]]) -> None:
