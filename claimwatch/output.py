@@ -77,8 +77,6 @@ def emit(
 
 def _table_cell(column: str, value: Any) -> str:
     text = _cell(value)
-    if column in URL_COLUMNS:
-        return _SCHEME.sub("", text)
     if column.endswith("_at") and _MOMENT.match(text):
         return text[:10] + " " + text[11:16]
     return text
@@ -92,7 +90,11 @@ URL_COLUMNS = {"url", "site", "channel", "final_url"}
 
 
 def middle(text: str, width: int) -> str:
-    """`text` cut to `width` characters by an ellipsis in its middle."""
+    """`text` cut to `width` characters by an ellipsis in its middle (a URL that does not fit
+    loses its scheme first)."""
+    if len(text) <= width:
+        return text
+    text = _SCHEME.sub("", text)
     if len(text) <= width:
         return text
     head = (width - 1) // 2
