@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from analysis.urls import InvalidURL
-from analysis.vocabulary import ChangeKind
+from analysis.vocabulary import ChangeKind, Severity
 from claimwatch import cli_sites as sites_cli
 from claimwatch.cli_alerts import alerts_app
 from claimwatch.cli_archive import register as register_archive_commands
@@ -160,17 +161,122 @@ def run(
     """Run one monitoring pass through the `monitor` flow and print what it found."""
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from claimwatch.passes import PassFailed, print_summary, run_pass
+    from claimwatch.passes import (
+        BadTargets,
+        PassFailed,
+        print_summary,
+        run_pass,
+        run_through_service,
+    )
+    from claimwatch.service_state import read_state
 
-    _ready()
-    if not _check_run_targets(url or []):
-        console.print("nothing to check: no tracked sources (add some with `claimwatch track URL`)")
-        return
+    running = read_state()
     try:
-        summary = run_pass(urls=url or [], due_only=due, tag=tag)
+        if running is not None:
+            # `claimwatch serve` is up: its warm process runs the pass (and checks the URLs).
+            summary = run_through_service(running, urls=url or [], due_only=due, tag=tag)
+        else:
+            _ready()
+            if not _check_run_targets(url or []):
+                console.print(
+                    "nothing to check: no tracked sources (add some with `claimwatch track URL`)"
+                )
+                return
+            summary = run_pass(urls=url or [], due_only=due, tag=tag)
+    except BadTargets as exc:
+        fail(str(exc), 2)
     except PassFailed as exc:
         fail(f"monitoring pass failed: {exc}")
     print_summary(summary)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (beyond loopback needs CLAIMWATCH_API_TOKEN).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the API and web UI.")] = 8787,
+    interval: Annotated[str, typer.Option(help="How often to check due sources: 30s, 5m…")] = "5m",
+    prefect_port: Annotated[
+        int, typer.Option(help="Port of the local Prefect server (without PREFECT_API_URL).")
+    ] = 4207,
+    grace: Annotated[
+        float, typer.Option(help="On SIGTERM/SIGINT, wait this many seconds for a running pass.")
+    ] = 60.0,
+) -> None:
+    """Run claimwatch as a service: REST API (/api/v1, /docs) and web UI, a Prefect server
+    (PREFECT_API_URL or a local one) and monitoring of due sources on an interval."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from claimwatch.api.security import Access, InsecureBinding
+    from claimwatch.serve import ServeFailed, serve
+    from claimwatch.service_state import read_state
+
+    try:
+        seconds = int(parse_duration(interval).total_seconds())
+    except ValueError as exc:
+        fail(str(exc), 2)
+    from storage.settings import get_settings
+
+    try:
+        Access.for_host(host, get_settings().api_token)
+    except InsecureBinding as exc:
+        fail(str(exc), 2)
+    _ready()
+    if read_state() is not None:
+        fail("claimwatch serve is already running for this CLAIMWATCH_HOME (claimwatch status)")
+    try:
+        serve(host=host, port=port, interval_seconds=seconds, prefect_port=prefect_port,
+              grace_seconds=grace)  # fmt: skip
+    except InsecureBinding as exc:
+        fail(str(exc), 2)
+    except ServeFailed as exc:
+        fail(str(exc))
+
+
+@app.command()
+def status(
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """Show the running service: where it listens, its schedule, next and last passes."""
+    from claimwatch.passes import service_status
+
+    found = service_status()
+    if format == ListFormat.json:
+        sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False) + "\n")
+    else:
+        _print_status(found)
+    if not found["running"]:
+        raise typer.Exit(1)
+
+
+def _print_status(found: dict) -> None:  # type: ignore[type-arg]
+    if not found["running"]:
+        console.print("claimwatch serve: not running", highlight=False)
+        return
+    console.print(
+        f"claimwatch serve: running (pid {found['pid']}) since {found['started_at']}\n"
+        f"  API       {found['api_url']}  (docs {found['api_url']}/docs)\n"
+        f"  Prefect   {found['prefect_api_url']}\n"
+        f"  schedule  due sources every {found['interval_seconds']} s; "
+        f"next pass {found['next_scheduled_at']}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    rows = [
+        {
+            "id": run["id"][:8],
+            "trigger": run["trigger"],
+            "state": run["state"],
+            "started_at": run["started_at"],
+            **{
+                k: (run["summary"] or {}).get(k, "")
+                for k in ("checked", "new", "changed", "errors")
+            },
+        }
+        for run in found["runs"][:10]
+    ]
+    columns = ["id", "trigger", "state", "started_at", "checked", "new", "changed", "errors"]
+    emit(rows, ListFormat.table, columns=columns, title="Last passes")
 
 
 def _check_run_targets(urls: list[str]) -> bool:
@@ -233,34 +339,59 @@ def diff(
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
 
 
+CHANGE_COLUMNS = ["id", "detected_at", "url", "from_version", "to_version", "kinds", "severity",
+                  "summary"]  # fmt: skip
+
+
 @app.command()
 def changes(
     since: Annotated[str | None, typer.Option(help="7d, 12h or an ISO date/time.")] = None,
+    until: Annotated[str | None, typer.Option(help="Before this (7d, 12h, ISO date).")] = None,
     url: Annotated[str | None, typer.Option(help="Only this URL.")] = None,
+    site: Annotated[str, typer.Option(help="Only this site (host name).")] = "",
     kind: Annotated[ChangeKind | None, typer.Option(help="Only changes of this kind.")] = None,
+    severity: Annotated[Severity | None, typer.Option(help="Only this severity.")] = None,
+    tag: Annotated[str, typer.Option(help="Only sources with this tag.")] = "",
     format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
 ) -> None:
-    """List recorded changes, oldest first."""
+    """List recorded changes, oldest first (the filters of the API's /api/v1/changes)."""
     from storage.queries import changes as list_changes
 
     try:
-        moment = parse_since(since) if since else None
+        start = parse_since(since) if since else None
+        end = parse_since(until) if until else None
     except ValueError as exc:
         fail(str(exc), 2)
     _ready()
     with session() as db:
-        rows = _lookup(lambda: list_changes(db, since=moment, url=url, kind=kind))
-    columns = [
-        "id",
-        "detected_at",
-        "url",
-        "from_version",
-        "to_version",
-        "kinds",
-        "severity",
-        "summary",
-    ]
-    emit(rows, format, columns=columns, title="Changes")
+        rows = _lookup(
+            lambda: list_changes(
+                db, since=start, until=end, url=url, site=site, kind=kind,
+                severity=severity or "", tag=tag,
+            )
+        )  # fmt: skip
+    emit(rows, format, columns=CHANGE_COLUMNS, title="Changes")
+
+
+@app.command()
+def show(
+    change_id: Annotated[int, typer.Argument(help="A change id (see `claimwatch changes`).")],
+    format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
+) -> None:
+    """Open one change: what it is, its claim and reference changes, its text diff."""
+    from claimwatch.diffview import render_change
+    from storage.queries import changes_by_id
+
+    _ready()
+    with session() as db:
+        found = changes_by_id(db, ids=[change_id], include_diff=format != DiffFormat.text)
+        if not found:
+            fail(f"no change {change_id}", 2)
+        if format == DiffFormat.json:
+            sys.stdout.write(json.dumps(found[0], indent=2, ensure_ascii=False) + "\n")
+            return
+        output = render_change(db, change=found[0], fmt=format.value, color=sys.stdout.isatty())
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
 
 
 UrlArg = Annotated[str, typer.Argument(help="A tracked URL.")]

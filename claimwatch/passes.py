@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import os
+import time
+from dataclasses import asdict
 from typing import Any
 
+import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from claimwatch.output import console, err_console
+from claimwatch.service_state import ServeState, auth_headers, read_state
 
 STAGES = {"crawl": "crawling (batches)", "analyse": "analysing (batches)", "alerts": "alerts"}
 
 
 class PassFailed(RuntimeError):
     """The monitoring pass itself failed (not just some pages)."""
+
+
+class BadTargets(PassFailed):
+    """The service refused the pass's URLs (not tracked)."""
 
 
 def run_pass(*, urls: list[str], due_only: bool, tag: str = "") -> dict[str, Any]:
@@ -60,3 +68,50 @@ def print_summary(summary: dict[str, Any]) -> None:
         console.print(f"  crawl batch failed: {failure}", highlight=False, soft_wrap=True)
     for failed_url, outcome, reason in summary["failures"]:
         console.print(f"  {outcome:<12} {failed_url}  {reason}", highlight=False, soft_wrap=True)
+
+
+def run_through_service(
+    state: ServeState, *, urls: list[str], due_only: bool, tag: str = ""
+) -> dict[str, Any]:
+    """Have the running `claimwatch serve` run the pass (no Prefect start-up here) and wait
+    for its summary."""
+    headers = auth_headers()
+    body = {"urls": urls, "due": due_only, "tag": tag}
+    try:
+        with httpx.Client(base_url=state.api_url, headers=headers, timeout=30) as client:
+            response = client.post("/api/v1/runs", json=body)
+            if response.status_code == 422:
+                raise BadTargets(_detail(response))
+            if response.status_code != 202:
+                raise PassFailed(f"the service refused the pass: {_detail(response)}")
+            run = response.json()
+            err_console.print(f"pass {run['id']} queued on {state.api_url}", highlight=False)
+            while run["state"] in ("queued", "running"):
+                time.sleep(0.2)  # polling the service for the pass's end
+                run = client.get(f"/api/v1/runs/{run['id']}").json()
+    except httpx.HTTPError as exc:
+        raise PassFailed(f"lost the service at {state.api_url}: {exc}") from exc
+    if run["state"] != "completed":
+        raise PassFailed(run.get("error") or run["state"])
+    return dict(run["summary"])
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("detail"))
+    except ValueError:
+        return f"HTTP {response.status_code}"
+
+
+def service_status() -> dict[str, Any]:
+    """The running service (from its state file and its API), or {"running": False}."""
+    state = read_state()
+    if state is None:
+        return {"running": False}
+    try:
+        found = httpx.get(
+            state.api_url + "/api/v1/service", headers=auth_headers(), timeout=15
+        ).json()
+    except (httpx.HTTPError, ValueError):
+        return {"running": False}
+    return {"running": True, **asdict(state), **found}

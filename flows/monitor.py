@@ -20,7 +20,7 @@ from flows.tasks import (
 )
 from service.analyse import AnalysisReport
 from service.leasing import holding, new_holder
-from service.passes import LEASE_POLL_SECONDS, MonitorSummary
+from service.passes import LEASE_POLL_SECONDS, MonitorSummary, check_not_fresh_and_empty
 from service.progress import report as report_progress
 from storage.models import utcnow
 from storage.settings import get_settings
@@ -36,7 +36,10 @@ def monitor(
 ) -> dict:
     """One monitoring pass over the tracked sources (all, or only those that are due)."""
     settings = get_settings()
-    prepare_database()
+    created = prepare_database()
+    # A worker without CLAIMWATCH_DATABASE_URL/CLAIMWATCH_HOME monitors a fresh empty SQLite
+    # file: that must be a failed run, not a "Completed" one that checked nothing.
+    check_not_fresh_and_empty(created=created)
     discover_sites(due_only=due_only, tag=tag, urls=urls or [])
     batch_size = analysis_batch_size or settings.analysis_batch_size
     report, crawl_failures = AnalysisReport(), []

@@ -13,9 +13,9 @@ from storage.db import migrate
 
 
 @task(retries=3, retry_delay_seconds=[2, 5, 15])
-def prepare_database() -> None:
-    """Create or upgrade the schema."""
-    migrate()
+def prepare_database() -> bool:
+    """Create or upgrade the schema; whether the database was created just now."""
+    return migrate()
 
 
 @task(retries=3, retry_delay_seconds=[2, 5, 15])

@@ -24,6 +24,30 @@ CRAWL_TIMEOUT_SECONDS = 3600
 LEASE_POLL_SECONDS = 2.0
 
 
+class EmptyDatabase(RuntimeError):
+    """The pass's database was created by this very pass and tracks nothing: the settings
+    point at the wrong database."""
+
+
+def check_not_fresh_and_empty(*, created: bool) -> None:
+    """EmptyDatabase when the database was just created and tracks no source and no site."""
+    if not created:
+        return
+    from storage.db import shown_database_url
+    from storage.settings import get_settings
+    from storage.sites import list_sites
+    from storage.sources import list_sources
+
+    with session() as db:
+        if list_sources(db) or list_sites(db):
+            return
+    raise EmptyDatabase(
+        f"the database {shown_database_url()} did not exist before this run and tracks nothing "
+        f"(CLAIMWATCH_HOME={get_settings().home}): set CLAIMWATCH_DATABASE_URL and "
+        "CLAIMWATCH_HOME for the worker (prefect.yaml passes them from the deploying shell)"
+    )
+
+
 class CrawlFailed(RuntimeError):
     """A crawl subprocess ended badly: what it fetched was kept, the rest was not checked."""
 
@@ -188,3 +212,29 @@ class MonitorSummary:
             lines += ["", "## Not analysed", "", "| URL | outcome | reason |", "|---|---|---|"]
             lines += [f"| {url} | {outcome} | {reason} |" for url, outcome, reason in self.failures]
         return "\n".join(lines)
+
+
+def plain_pass(*, urls: list[str], due_only: bool, tag: str = "") -> MonitorSummary:
+    """A monitoring pass without Prefect (crawl, analyse, deliver), for an API served without
+    a Prefect server: the same steps the `monitor` flow composes, minus Prefect events."""
+    from service.analyse import analyse_batch, plan_batches
+    from service.delivery import deliver_due
+    from storage.settings import get_settings
+
+    settings = get_settings()
+    batches = plan_crawl(
+        due_only=due_only, urls=urls, tag=tag, batch_size=settings.crawl_batch_size
+    )
+    report, failures = AnalysisReport(), []
+    for batch in batches:
+        try:
+            crawl(batch)
+        except CrawlFailed as exc:
+            failures.append(str(exc))
+    for capture_ids in plan_batches(source_ids=None, batch_size=settings.analysis_batch_size):
+        report.add(analyse_batch(capture_ids))
+    summary = MonitorSummary.from_report(sum(len(b) for b in batches), report)
+    summary.crawl_failures = failures
+    delivery = deliver_due()
+    summary.alerts_sent, summary.alerts_pending = delivery.sent, delivery.pending
+    return summary

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from analysis.timestamps import utc_z
 from analysis.vocabulary import AlertState, AttemptOutcome, ChangeKind, DigestMode, Severity
 from storage.models import (
     Alert,
@@ -128,7 +129,7 @@ def channels_overview(db: Session, *, include_inactive: bool = False) -> list[di
                 state: counts.get((c.id or 0, state), 0)
                 for state in (AlertState.pending, AlertState.sent, AlertState.failed)
             },
-            "created_at": c.created_at.isoformat(),
+            "created_at": utc_z(c.created_at),
         }
         for c in db.exec(query.order_by(col(AlertChannel.id)))
     ]
@@ -249,7 +250,7 @@ def attempt_log(
     return [
         {
             "id": attempt.id,
-            "started_at": attempt.started_at.isoformat(),
+            "started_at": utc_z(attempt.started_at),
             "channel_id": attempt.channel_id,
             "channel": label,
             "alert_id": attempt.alert_id if attempt.alert_id is not None else "test",
@@ -283,10 +284,10 @@ def outbox_rows(db: Session, *, state: str | None = None, limit: int = 100) -> l
             "change_id": alert.change_id,
             "url": url,
             "attempts": alert.attempts,
-            "next_attempt_at": alert.next_attempt_at.isoformat()
+            "next_attempt_at": utc_z(alert.next_attempt_at)
             if alert.state == AlertState.pending
             else None,
-            "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
+            "sent_at": utc_z(alert.sent_at),
             "last_error": alert.last_error,
             "key": alert.key,
         }

@@ -18,6 +18,7 @@ from sqlalchemy import Text, and_, cast, exists, func, or_
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
+from analysis.timestamps import utc_z
 from analysis.vocabulary import ChangeKind, IdentifierKind, Severity
 from storage.archive import read_payload
 from storage.models import (
@@ -165,6 +166,32 @@ def _older_than(before: Cursor) -> Any:
         col(Change.detected_at) < before.detected_at,
         and_(col(Change.detected_at) == before.detected_at, col(Change.id) < before.change_id),
     )
+
+
+def change_ids(
+    db: Session,
+    *,
+    filters: FeedFilter,
+    before: Cursor | None = None,
+    limit: int | None = None,
+    newest_first: bool = True,
+) -> tuple[list[int], Cursor | None]:
+    """The ids of the changes the filters select, newest (or oldest) first; with `limit`, one
+    page after `before` (newest first only) and the cursor of the next page."""
+    query = _filtered(db, columns(col(Change.id), col(Change.detected_at)), filters)
+    if before is not None:
+        query = query.where(_older_than(before))
+    if newest_first:
+        query = query.order_by(col(Change.detected_at).desc(), col(Change.id).desc())
+    else:
+        query = query.order_by(col(Change.detected_at), col(Change.id))
+    if limit is not None:
+        query = query.limit(limit + 1)
+    picked = list(db.execute(query))
+    more = limit is not None and len(picked) > limit
+    picked = picked[:limit] if limit is not None else picked
+    cursor = Cursor(picked[-1][1], picked[-1][0]) if more and picked else None
+    return [cid for cid, _ in picked], cursor
 
 
 def change_feed(
@@ -522,7 +549,7 @@ def _export_rows(db: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
             "id": cid,
             "url": url,
             "title": after[1] or before[1],
-            "detected_at": change.detected_at.isoformat(),
+            "detected_at": utc_z(change.detected_at),
             "from_version": before[0],
             "to_version": after[0],
             "kinds": change.kinds,
@@ -532,7 +559,7 @@ def _export_rows(db: Session, ids: list[int]) -> Iterator[dict[str, Any]]:
             "added_words": text.get("added_words", 0),
             "removed_words": text.get("removed_words", 0),
             "reviewed": state.reviewed,
-            "reviewed_at": state.reviewed_at.isoformat() if state.reviewed_at else None,
+            "reviewed_at": utc_z(state.reviewed_at),
             "labels": state.labels,
             "notes": [n.text for n in state.notes],
             "claims": details.get("claims"),

@@ -30,7 +30,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def get_engine(url: str | None = None) -> Engine:
     """The engine for `url` (default: the configured database), created once per process."""
-    return _engine(url or get_settings().effective_database_url)
+    return _engine(with_driver(url or get_settings().effective_database_url))
+
+
+def with_driver(url: str) -> str:
+    """A plain `postgresql://` (or `postgres://`) URL names the installed psycopg 3 driver
+    (SQLAlchemy's default for it, psycopg2, is not installed)."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url.removeprefix(plain)
+    return url
 
 
 @lru_cache(maxsize=8)
@@ -60,18 +69,31 @@ def _private_sqlite_file(path: Path) -> None:
             tighten(file, 0o600)
 
 
-def migrate(url: str | None = None) -> None:
-    """Bring the database schema up to the latest Alembic revision."""
+def migrate(url: str | None = None) -> bool:
+    """Bring the database schema up to the latest Alembic revision; whether the database was
+    empty (no schema at all) before."""
     # Imported here: crawl subprocesses and analysis never migrate, and alembic costs ~0.2 s.
     from alembic import command
     from alembic.config import Config
+    from sqlalchemy import inspect
 
     engine = get_engine(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        created = not inspect(connection).has_table("alembic_version")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    return created
+
+
+def shown_database_url(url: str | None = None) -> str:
+    """The database URL (default: the configured one) with its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url or get_settings().effective_database_url).render_as_string(
+        hide_password=True
+    )
 
 
 @contextmanager

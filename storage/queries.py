@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
+from analysis.timestamps import utc_z
 from analysis.urls import normalize_url
-from analysis.vocabulary import IdentifierKind
+from analysis.vocabulary import CaptureOutcome, IdentifierKind
+from storage.browse import Cursor, FeedFilter, change_ids
 from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Site, Source, Version
 from storage.sources import find, list_sources
 
@@ -40,7 +44,7 @@ def history(db: Session, *, url: str) -> list[dict[str, Any]]:
     return [
         {
             "version": version.number,
-            "captured_at": fetched_at.isoformat(),
+            "captured_at": utc_z(fetched_at),
             "title": version.title,
             "author": version.author,
             "published": version.published,
@@ -70,7 +74,7 @@ def get_version(
         what = (
             f"version {number}"
             if number is not None
-            else f"version captured by {at.isoformat()}"
+            else f"version captured by {utc_z(at)}"
             if at is not None
             else "any version"
         )
@@ -88,25 +92,76 @@ def changes(
     db: Session,
     *,
     since: datetime | None = None,
+    until: datetime | None = None,
     url: str | None = None,
+    site: str = "",
     kind: str | None = None,
+    severity: str = "",
+    tag: str = "",
     include_diff: bool = False,
 ) -> list[dict[str, Any]]:
-    """Recorded changes, oldest first, in the documented JSON shape."""
-    query = select(Change, Source.url).join(Source, col(Source.id) == col(Change.source_id))
-    if since is not None:
-        query = query.where(col(Change.detected_at) >= since)
-    if url is not None:
-        query = query.where(Change.source_id == source_for(db, url=url).id)
-    query = query.order_by(col(Change.detected_at), col(Change.id))
-    rows = list(db.exec(query))
-    numbers = _version_numbers(db, [c for c, _ in rows])
-    result = []
-    for change, source_url in rows:
-        if kind and kind not in change.kinds:
-            continue
-        result.append(change_json(change, source_url, numbers, include_diff=include_diff))
-    return result
+    """Recorded changes, oldest first, in the documented JSON shape (`since` inclusive,
+    `until` exclusive; `site` a host name)."""
+    filters = change_filter(
+        db, since=since, until=until, url=url, site=site, kind=kind, severity=severity, tag=tag
+    )
+    ids, _ = change_ids(db, filters=filters, newest_first=False)
+    return changes_by_id(db, ids=ids, include_diff=include_diff)
+
+
+def change_filter(
+    db: Session,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    url: str | None = None,
+    site: str = "",
+    kind: str | None = None,
+    severity: str = "",
+    tag: str = "",
+) -> FeedFilter:
+    """The filters of `claimwatch changes` (and of the API's /changes) as a FeedFilter;
+    NotFound when `url` is not tracked, ValueError for an unknown kind or severity."""
+    source_id = source_for(db, url=url).id if url else None
+    return FeedFilter(
+        site=site or "",
+        tag=tag or "",
+        kind=kind or "",
+        severity=severity or "",
+        since=since,
+        until=until,
+        source_id=source_id,
+    )
+
+
+def changes_page(
+    db: Session, *, filters: FeedFilter, before: Cursor | None = None, limit: int = 100
+) -> tuple[list[dict[str, Any]], Cursor | None]:
+    """One page of changes, newest first, in the `changes --format json` shape, and the
+    cursor of the next (older) page."""
+    ids, cursor = change_ids(db, filters=filters, before=before, limit=limit)
+    return changes_by_id(db, ids=ids), cursor
+
+
+def changes_by_id(
+    db: Session, *, ids: list[int], include_diff: bool = False
+) -> list[dict[str, Any]]:
+    """These changes (in this order) in the `changes --format json` shape; unknown ids are
+    left out."""
+    if not ids:
+        return []
+    query = (
+        select(Change, Source.normalized_url)
+        .join(Source, col(Source.id) == col(Change.source_id))
+        .where(col(Change.id).in_(ids))
+    )
+    found = {change.id: (change, url) for change, url in db.exec(query)}
+    numbers = _version_numbers(db, [c for c, _ in found.values()])
+    return [
+        change_json(found[i][0], found[i][1], numbers, include_diff=include_diff)
+        for i in ids
+        if i in found
+    ]
 
 
 def change_json(
@@ -122,7 +177,7 @@ def change_json(
     return {
         "id": change.id,
         "url": url,
-        "detected_at": change.detected_at.isoformat().replace("+00:00", "Z"),
+        "detected_at": utc_z(change.detected_at),
         "from_version": from_version,
         # A status-only change has no new version: it concerns the version that was current.
         "to_version": to_version if to_version is not None else from_version,
@@ -148,8 +203,9 @@ def _version_numbers(db: Session, rows: list[Change]) -> dict[int, int]:
 def sources_overview(
     db: Session, *, include_inactive: bool = False, site: str | None = None
 ) -> list[dict[str, Any]]:
-    """Tracked sources with their version and change counts and last check (`site`: only the
-    articles that site's discovery found; NotFound when it is not followed)."""
+    """Tracked sources with their version and change counts and health: the last attempt's
+    status, outcome and error, consecutive failures, next check (`site`: only the articles
+    that site's discovery found; NotFound when it is not followed)."""
     versions = dict(
         db.exec(select(Version.source_id, func.count()).group_by(col(Version.source_id))).all()
     )
@@ -164,22 +220,110 @@ def sources_overview(
         if followed is None:
             raise NotFound(f"not a followed site: {site}")
         sources = [s for s in sources if s.site_id == followed.id]
-    return [
-        {
-            "url": s.normalized_url,
-            "interval": _interval(s.interval_seconds),
-            "tags": s.tags,
-            "active": s.active,
-            "versions": versions.get(s.id or 0, 0),
-            "changes": change_counts.get(s.id or 0, 0),
-            "added_at": s.added_at.isoformat(),
-            "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
-            "last_status": s.last_status,
-            "last_error": s.last_error,
-            "site": site_urls.get(s.site_id) if s.site_id is not None else None,
-        }
-        for s in sources
-    ]
+    health = attempt_health(db, source_ids=[s.id for s in sources if s.id is not None])
+    rows = []
+    for s in sources:
+        last = health.get(s.id or 0, AttemptHealth())
+        next_check = None
+        if s.active:
+            next_check = (
+                s.last_checked_at + timedelta(seconds=s.interval_seconds)
+                if s.last_checked_at
+                else s.added_at
+            )
+        rows.append(
+            {
+                "id": s.id,
+                "url": s.normalized_url,
+                "interval": _interval(s.interval_seconds),
+                "interval_seconds": s.interval_seconds,
+                "tags": s.tags,
+                "active": s.active,
+                "versions": versions.get(s.id or 0, 0),
+                "changes": change_counts.get(s.id or 0, 0),
+                "added_at": utc_z(s.added_at),
+                "last_checked_at": utc_z(last.at or s.last_checked_at),
+                # The last *attempt*: a URL failing every pass shows its failure, not the
+                # status of the last fetch that worked.
+                "last_status": last.status if last.at else s.last_status,
+                "last_outcome": last.outcome,
+                "last_error": last.error if last.at else s.last_error,
+                "consecutive_failures": last.failures,
+                "next_check": utc_z(next_check),
+                "site": site_urls.get(s.site_id) if s.site_id is not None else None,
+            }
+        )
+    return rows
+
+
+_FAILED_OUTCOMES = {
+    CaptureOutcome.fetch_error,
+    CaptureOutcome.error,
+    CaptureOutcome.no_article,
+    CaptureOutcome.archive_error,
+}
+_HEALTH_DEPTH = 100  # consecutive failures are counted up to this many attempts
+
+
+@dataclass
+class AttemptHealth:
+    """What a source's latest attempts say: the last one, and how many failed in a row."""
+
+    at: datetime | None = None
+    status: int | None = None
+    outcome: str = ""
+    error: str = ""
+    failures: int = 0
+
+
+def attempt_failed(status: int | None, error: str, outcome: str) -> bool:
+    """Whether one capture is a failed attempt (no usable answer, or nothing to analyse)."""
+    return bool(error) or status not in (200, 304, 404, 410) or outcome in _FAILED_OUTCOMES
+
+
+def attempt_health(db: Session, *, source_ids: list[int]) -> dict[int, AttemptHealth]:
+    """Each source's last attempt and its count of consecutive failed attempts."""
+    if not source_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=col(Capture.source_id),
+            order_by=(col(Capture.fetched_at).desc(), col(Capture.id).desc()),
+        )
+        .label("rank")
+    )
+    recent = (
+        columns(
+            col(Capture.source_id),
+            col(Capture.fetched_at),
+            col(Capture.status),
+            col(Capture.error),
+            col(Capture.outcome),
+            rank,
+        )
+        .where(col(Capture.source_id).in_(source_ids))
+        .subquery()
+    )
+    query = (
+        columns(recent.c.source_id, recent.c.fetched_at, recent.c.status, recent.c.error,
+                recent.c.outcome)
+        .where(recent.c.rank <= _HEALTH_DEPTH)
+        .order_by(recent.c.source_id, recent.c.rank)
+    )  # fmt: skip
+    found: dict[int, AttemptHealth] = {}
+    broken: set[int] = set()
+    for sid, at, status, error, outcome in db.execute(query):
+        health = found.get(sid)
+        if health is None:
+            health = found[sid] = AttemptHealth(at, status, outcome or "", error or "")
+        if sid in broken:
+            continue
+        if attempt_failed(status, error or "", outcome or ""):
+            health.failures += 1
+        else:
+            broken.add(sid)
+    return found
 
 
 def _interval(seconds: int) -> str:

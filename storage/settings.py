@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # refused unless allowed, all of them or only the listed networks ("10.1.0.0/16,10.2.0.7").
     allow_private_addresses: bool = False
     allowed_networks: str = ""
+    # The REST API (`claimwatch serve`): a bearer token for writes, and for every request
+    # when it listens on anything but loopback (it refuses to do so without one).
+    api_token: str = ""
 
     @field_validator("allowed_networks")
     @classmethod

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from analysis.linkfilter import compile_patterns, site_hosts
 from analysis.sitechanges import SiteChange, new_article, url_moved
+from analysis.timestamps import utc_z
 from analysis.urls import normalize_url
 from analysis.vocabulary import ChangeKind, LinkVerdict, SiteKind
 from storage.alerts import enqueue_change
@@ -389,9 +390,7 @@ def sites_overview(db: Session, *, include_inactive: bool = False) -> list[dict[
                 "articles": counts.get(site.id, 0),
                 "new_last_discovery": site.last_new,
                 "listed_last_discovery": site.last_listed,
-                "last_discovered_at": (
-                    site.last_discovered_at.isoformat() if site.last_discovered_at else None
-                ),
+                "last_discovered_at": (utc_z(site.last_discovered_at)),
                 "errors": ([site.last_error] if site.last_error else []) + errors,
                 "notes": ([site.last_note] if site.last_note else [])
                 + [f"{e.url}: {e.note}" for e in endpoints if e.note],

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from analysis.timestamps import utc_z
 from storage.models import Change, ChangeLabel, ChangeNote, ChangeReview
 
 # Offered in the UI; any other label is allowed.
@@ -43,7 +44,7 @@ class Triage:
         return {
             "change_id": self.change_id,
             "reviewed": self.reviewed,
-            "reviewed_at": self.reviewed_at.isoformat() if self.reviewed_at else None,
+            "reviewed_at": utc_z(self.reviewed_at),
             "reviewer": self.reviewer,
             "labels": self.labels,
             "notes": [note_json(n) for n in self.notes],
@@ -56,7 +57,7 @@ def note_json(note: ChangeNote) -> dict[str, Any]:
         "id": note.id,
         "text": note.text,
         "author": note.author,
-        "created_at": note.created_at.isoformat(),
+        "created_at": utc_z(note.created_at),
     }
 
 

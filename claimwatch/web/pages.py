@@ -205,6 +205,12 @@ def article_page(
 def capture(request: Request, capture_id: int, text: bool = False) -> Response:
     """An archived response body, inert: a sandbox CSP (no scripts, no network, an opaque
     origin), or as plain text with `?text=1`. Never live HTML on the app's origin."""
+    return capture_response(capture_id, text=text)
+
+
+def capture_response(capture_id: int, *, text: bool) -> Response:
+    """An archived response body under the sandbox CSP, as text/plain when `text` (or when
+    it is not HTML); 404 when it archived none."""
     with session() as db:
         try:
             found, body = capture_payload(db, capture_id=capture_id)

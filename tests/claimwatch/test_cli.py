@@ -98,3 +98,32 @@ def test_run_with_an_untracked_url_is_bad_input(home: Path) -> None:
     result = invoke("run", "--url", "https://b.example/2")
     assert result.exit_code == 2
     assert "not tracked: https://b.example/2" in result.stderr
+
+
+def test_tables_fit_80_columns_with_urls_shortened_in_the_middle() -> None:
+    from rich.console import Console
+
+    from claimwatch import output
+
+    rows = [
+        {
+            "url": "https://blog.example.org/2026/11/a-very-long-article-slug-about-oxytocin-and-"
+            "stress-and-muscle-repair-in-older-adults.html",
+            "interval": "6h",
+            "tags": ["demo"],
+            "versions": 2,
+            "changes": 1,
+            "last_checked_at": "2026-11-29T17:10:24.123456Z",
+            "last_status": 200,
+        }
+    ]
+    wide, output.console = output.console, Console(width=80, record=True)
+    try:
+        columns = ["url", "interval", "tags", "versions", "changes", "last_checked_at",
+                   "last_status"]  # fmt: skip
+        output.emit(rows, output.ListFormat.table, columns=columns)
+        text = output.console.export_text()
+    finally:
+        output.console = wide
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "…" in text and ".html" in text  # the slug end survives the shortening
