@@ -171,6 +171,9 @@ def run(
     except PassFailed as exc:
         fail(f"monitoring pass failed: {exc}")
     print_summary(summary)
+    if summary.get("not_checked"):
+        # Planned sources went unchecked: an edit there would go unnoticed.
+        raise typer.Exit(1)
 
 
 def _check_run_targets(urls: list[str]) -> bool:

@@ -4,16 +4,25 @@ alerts → summary."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timedelta
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from flows.alerts import deliver_alerts, emit_change_events
 from flows.discovery import discover_sites
-from flows.tasks import analyse_captures, crawl_batch, plan_analysis, plan_crawl, prepare_database
+from flows.tasks import (
+    analyse_captures,
+    crawl_batch,
+    find_unchecked,
+    plan_analysis,
+    plan_crawl,
+    prepare_database,
+)
 from service.analyse import AnalysisReport
 from service.passes import MonitorSummary
 from service.progress import report as report_progress
+from storage.models import utcnow
 from storage.settings import get_settings
 
 
@@ -37,6 +46,9 @@ def monitor(
     )
     batch_size = analysis_batch_size or settings.analysis_batch_size
     report, crawl_failures = AnalysisReport(), []
+    reasons: dict[int, str] = {}  # source id -> why its batch's crawl failed
+    # Captures fetched from here on are this pass's (a second of margin for clock rounding).
+    started = utcnow() - timedelta(seconds=1)
     report_progress("crawl", 0, len(batches))
     previous: list[int] = []
     for number, batch in enumerate(batches):
@@ -50,12 +62,17 @@ def monitor(
         # fetched is analysed, and these sources are checked again next time.
         if future.state.is_failed():
             crawl_failures.append(f"{future.state.name}: {future.state.message}")
+            reasons.update(
+                (entry["source_id"], f"crawl failed: {future.state.message}") for entry in batch
+            )
         previous = [entry["source_id"] for entry in batch]
         report_progress("crawl", number + 1, len(batches))
     # Everything still pending: the last batch, and captures an interrupted run left behind.
     report.add(_analyse(source_ids=None, batch_size=batch_size))
     source_ids = [entry["source_id"] for batch in batches for entry in batch]
-    summary = MonitorSummary.from_report(len(source_ids), report)
+    # Every planned source ends the pass with a capture or a named error.
+    not_checked = find_unchecked(source_ids, since=started, reasons=reasons)
+    summary = MonitorSummary.from_report(len(source_ids), report, not_checked)
     summary.crawl_failures = crawl_failures
     report_progress("alerts", 0, 1)
     emit_change_events()

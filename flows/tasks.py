@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from prefect import task
@@ -35,6 +36,14 @@ def crawl_batch(batch: list[dict[str, Any]], batch_number: int = 0) -> dict[str,
         "timed_out": result.timed_out,
         "log_file": result.log_file,
     }
+
+
+@task(retries=3, retry_delay_seconds=[2, 5, 15])
+def find_unchecked(
+    source_ids: list[int], *, since: datetime, reasons: dict[int, str]
+) -> list[tuple[str, str]]:
+    """The planned sources no capture was saved for in this pass, with the reason."""
+    return passes.unchecked_sources(source_ids, since=since, reasons=reasons)
 
 
 @task(retries=3, retry_delay_seconds=[2, 5, 15])

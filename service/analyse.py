@@ -11,13 +11,13 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from analysis.assess import ArticleState, assess_capture, needs_extraction
+from analysis.assess import ArticleState, Assessment, assess_capture, needs_extraction
 from analysis.document import Extraction
 from analysis.extract import extract_article
 from analysis.pagekind import index_page_error
 from analysis.vocabulary import CaptureOutcome
 from service.library_logs import route_library_logs
-from storage.archive import read_payload
+from storage.archive import RecordLost, read_capture_payload
 from storage.archive_store import configured_store
 from storage.db import session
 from storage.models import Capture, Source
@@ -81,7 +81,8 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
         states = {
             sid: article_state(db, source=sources[sid], latest=latest[sid]) for sid in source_ids
         }
-        payload_jobs = _payload_jobs(todo, states, archive_dir)
+        lost: dict[int, str] = {}  # capture id -> why its archived record cannot be used
+        payload_jobs = _payload_jobs(todo, states, archive_dir, lost)
         extracted = _extract_all(payload_jobs.values())
         extractions: dict[int, Extraction] = dict(zip(payload_jobs, extracted, strict=True))
         for capture in todo:
@@ -89,12 +90,22 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
             assert capture.id is not None
             facts = capture_facts(capture)
             extraction = extractions.get(capture.id)
-            if extraction is None and needs_extraction(state, facts):
+            if extraction is None and capture.id not in lost and needs_extraction(state, facts):
                 # No payload in the archive, or an earlier capture in this batch moved the
                 # article on (the jobs above were chosen against the state at batch start).
-                job = _payload_job(capture, archive_dir)
-                extraction = _extract_one(job) if job else _MISSING
-            assessment = assess_capture(state, facts, extraction)
+                job = _payload_job(capture, archive_dir, lost)
+                extraction = _extract_one(job) if job else None
+                if job is None and capture.id not in lost:
+                    extraction = _MISSING
+            if capture.id in lost:
+                # This capture's record is lost: an error on it alone, the rest go on.
+                assessment = Assessment(
+                    CaptureOutcome.archive_error,
+                    article_status=state.article_status,
+                    detail=lost[capture.id],
+                )
+            else:
+                assessment = assess_capture(state, facts, extraction)
             version, change = record_assessment(
                 db,
                 source=source,
@@ -132,26 +143,42 @@ _MISSING = Extraction(None, error="payload missing from the archive")
 
 
 def _payload_jobs(
-    captures: list[Capture], states: dict[int, ArticleState], archive_dir: Path
+    captures: list[Capture],
+    states: dict[int, ArticleState],
+    archive_dir: Path,
+    lost: dict[int, str],
 ) -> dict[int, tuple[bytes, str, str]]:
     jobs: dict[int, tuple[bytes, str, str]] = {}
     # Chosen against the state at batch start: at worst a payload is extracted needlessly.
     for capture in captures:
         if not needs_extraction(states[capture.source_id], capture_facts(capture)):
             continue
-        job = _payload_job(capture, archive_dir)
+        job = _payload_job(capture, archive_dir, lost)
         if job is not None:
             jobs[capture.id] = job  # type: ignore[index]
     return jobs
 
 
-def _payload_job(capture: Capture, archive_dir: Path) -> tuple[bytes, str, str] | None:
+def _payload_job(
+    capture: Capture, archive_dir: Path, lost: dict[int, str]
+) -> tuple[bytes, str, str] | None:
+    """The capture's payload to extract; None (and the reason in `lost`) when its record is
+    lost or corrupt."""
     if capture.warc_file is None or capture.warc_offset is None:
         return None
     # Through the configured store (a directory or S3): with the length, one ranged read.
-    body = read_payload(
-        configured_store(), capture.warc_file, capture.warc_offset, length=capture.warc_length
-    )
+    try:
+        body = read_capture_payload(
+            configured_store(),
+            capture.warc_file,
+            capture.warc_offset,
+            length=capture.warc_length,
+            payload_sha256=capture.payload_sha256,
+        )
+    except RecordLost as exc:
+        assert capture.id is not None
+        lost[capture.id] = str(exc)
+        return None
     return body, capture.final_url or capture.url, capture.content_type
 
 

@@ -112,7 +112,10 @@ def record_assessment(
     source.article_status = assessment.article_status
     capture.outcome = assessment.outcome
     capture.analysed_at = utcnow()
-    if assessment.outcome == CaptureOutcome.no_article and not capture.error:
+    if assessment.outcome == CaptureOutcome.archive_error:
+        # The payload those validators stand for is lost: the next check fetches it whole.
+        source.etag = source.last_modified = None
+    if assessment.outcome in _ERRORS_TO_KEEP and not capture.error:
         capture.error = assessment.detail
     db.add(source)
     db.add(capture)
@@ -183,3 +186,5 @@ def _add_findings(db: Session, *, version_id: int, assessment: Assessment) -> No
 
 
 _ID_COLUMNS = tuple(IdentifierKind)
+# Outcomes whose reason is known only to analysis: kept on the capture as its error.
+_ERRORS_TO_KEEP = (CaptureOutcome.no_article, CaptureOutcome.archive_error)

@@ -68,6 +68,7 @@ class CapturePipeline:
         self.pending: list[FetchedPage] = []
         self.crawler: Crawler | None = None
         self.archive: ArchivePipeline | None = None
+        self.save_error = ""  # why the last flush could not save its captures
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CapturePipeline:
@@ -92,22 +93,40 @@ class CapturePipeline:
         if isinstance(item, FetchedPage):
             self.pending.append(item)
             if len(self.pending) >= self.commit_every:
-                self.flush()
+                self.try_flush()
         return item
 
     def close_spider(self) -> None:
-        """Write what is still queued."""
-        self.flush()
+        """Write what is still queued; what cannot be saved is counted as unsaved (the crawl
+        then fails: crawler.run reads the count), never dropped silently."""
+        self.try_flush()
+        self.stats.set_value("claimwatch/unsaved", len(self.pending))
+        if self.pending:
+            self.stats.set_value("claimwatch/save_error", self.save_error)
+            logger.error("%d captures could not be saved: %s", len(self.pending), self.save_error)
+
+    def try_flush(self) -> bool:
+        """Flush; on failure (a locked database, an archive that cannot sync) keep the queue
+        for the next flush and remember why."""
+        try:
+            self.flush()
+        except Exception as exc:
+            self.save_error = " ".join(str(exc).split())[:300] or type(exc).__name__
+            logger.error("saving %d captures failed: %s", len(self.pending), self.save_error)
+            return False
+        self.save_error = ""
+        return True
 
     def flush(self) -> None:
-        """Insert the queued captures and update their sources in one transaction."""
+        """Insert the queued captures and update their sources in one transaction (the queue
+        is emptied only once the transaction has committed)."""
         if not self.pending:
             return
         if self.archive is not None:
             # Every WARC place named below must be durable in the store before the commit;
             # if it cannot be made so, the queue stays for the next flush to try again.
             self.archive.sync()
-        items, self.pending = self.pending, []
+        items = list(self.pending)
         written = 0
         with session(self.database_url) as db:
             wanted = {item.source_id for item in items}
@@ -124,5 +143,6 @@ class CapturePipeline:
                 update_source(source, item)
                 db.add(source)
                 written += 1
+        del self.pending[: len(items)]
         self.stats.inc_value("claimwatch/captures", written)
         logger.info("committed %d captures", written)
