@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +27,7 @@ from storage.models import Capture, Source
 from storage.recording import (
     article_state,
     capture_facts,
+    claim_captures,
     latest_version,
     pending_captures,
     record_assessment,
@@ -73,6 +77,8 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
     report = AnalysisReport()
     archive_dir = get_settings().archive_dir
     with session() as db:
+        # First, before any read: what another analysis holds or has recorded is not ours.
+        capture_ids = claim_captures(db, capture_ids=capture_ids, claimant=_claimant())
         by_id = {c.id: c for c in db.exec(select(Capture).where(col(Capture.id).in_(capture_ids)))}
         todo = [by_id[i] for i in capture_ids if i in by_id and by_id[i].analysed_at is None]
         source_ids = {c.source_id for c in todo}
@@ -127,6 +133,10 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
             if bucket == "errors":
                 report.failures.append((source.url, assessment.outcome, assessment.detail))
     return report
+
+
+def _claimant() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def _bucket(outcome: str, changed: bool) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from analysis.assess import ArticleState, Assessment, CaptureFacts
@@ -30,6 +30,33 @@ def pending_captures(db: Session, *, source_ids: list[int] | None = None) -> lis
         query = query.where(col(Capture.source_id).in_(source_ids))
     query = query.order_by(col(Capture.source_id), col(Capture.fetched_at), col(Capture.id))
     return [(capture_id, source_id) for capture_id, source_id in db.exec(query) if capture_id]
+
+
+def claim_captures(db: Session, *, capture_ids: list[int], claimant: str) -> list[int]:
+    """Claim the still-pending ones of these captures for this transaction (call it first in
+    the transaction that records them); returns the claimed ids, in the order given.
+
+    Two analyses never record the same capture: on SQLite the conditional UPDATE takes the
+    database's write lock until commit, so a second analysis waits and then finds them
+    analysed; on PostgreSQL `FOR UPDATE SKIP LOCKED` leaves captures another analysis holds to
+    it, and with them the rest of their source (captures of a source are assessed in order).
+    A claim dies with its transaction: a killed analysis leaves its captures pending.
+    """
+    if not capture_ids:
+        return []
+    pending = (col(Capture.id).in_(capture_ids), col(Capture.analysed_at).is_(None))
+    if db.get_bind().dialect.name == "postgresql":
+        locked = select(Capture.id, Capture.source_id).where(*pending).order_by(col(Capture.id))
+        mine = dict(db.exec(locked.with_for_update(skip_locked=True)).all())
+        others = db.exec(select(Capture.id, Capture.source_id).where(*pending)).all()
+        busy_sources = {source for capture, source in others if capture not in mine}
+        claimed = {c for c, source in mine.items() if source not in busy_sources}
+        if claimed:
+            db.exec(update(Capture).where(col(Capture.id).in_(claimed)).values(claimed_by=claimant))
+    else:
+        db.exec(update(Capture).where(*pending).values(claimed_by=claimant))
+        claimed = set(db.exec(select(Capture.id).where(*pending)).all())
+    return [i for i in capture_ids if i in claimed]
 
 
 def latest_version(db: Session, *, source_id: int) -> Version | None:
@@ -105,6 +132,7 @@ def record_assessment(
             severity=comparison.severity,
             summary=comparison.summary,
             details=comparison.to_json(),
+            assessed_capture_id=capture.id,
         )
         db.add(change)
         db.flush()
