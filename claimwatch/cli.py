@@ -141,7 +141,10 @@ def sources(
     _ready()
     with session() as db:
         rows = _lookup(lambda: sources_overview(db, include_inactive=all, site=site))
-    columns = ["url", "interval", "tags", "versions", "changes", "last_checked_at", "last_status"]
+    columns = [
+        *("url", "interval", "tags", "versions", "changes", "last_checked_at", "last_status"),
+        "next_check_at",  # after errors: the back-off, never before the site's Retry-After
+    ]
     emit(rows, format, columns=columns, title="Tracked sources")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from analysis.assess import ArticleState, Assessment, assess_capture, needs_extraction
+from analysis.availability import says_not_found
 from analysis.document import Extraction
 from analysis.extract import extract_article
 from analysis.pagekind import index_page_error
@@ -119,7 +120,11 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
                 assessment=assessment,
                 previous=latest[capture.source_id],
             )
-            states[capture.source_id] = replace(state, article_status=assessment.article_status)
+            states[capture.source_id] = replace(
+                state,
+                article_status=assessment.article_status,
+                forbidden_streak=source.forbidden_streak,
+            )
             if version is not None:
                 latest[capture.source_id] = version
                 states[capture.source_id] = replace(
@@ -199,7 +204,9 @@ def _extract_one(job: tuple[bytes, str, str]) -> Extraction:
     index_page = index_page_error(body, url=url, content_type=content_type)
     if index_page:
         return Extraction(None, error=index_page)
-    return extract_article(body, url=url, content_type=content_type)
+    extraction = extract_article(body, url=url, content_type=content_type)
+    # Whether the page calls itself "not found": assessment decides if it is a soft 404.
+    return replace(extraction, not_found=says_not_found(body))
 
 
 def _extract_all(jobs: Iterable[tuple[bytes, str, str]]) -> list[Extraction]:

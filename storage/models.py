@@ -73,7 +73,9 @@ class Source(SQLModel, table=True):
     last_modified: str | None = None
     # The followed site whose discovery found this article (None: tracked by hand).
     site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
-    # No check before this moment: a Retry-After the site sent, or the back-off of errors.
+    # No check at all before this moment: the site's Retry-After (429/503).
+    retry_after: datetime | None = _ts(nullable=True)
+    # When a `run --due` checks it next after errors (back-off); None: interval after last check.
     next_check_at: datetime | None = _ts(nullable=True)
     error_streak: int = 0  # checks in a row that ended in an error (the back-off doubles)
     forbidden_streak: int = 0  # checks in a row answered 403, as analysis saw them

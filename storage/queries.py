@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from analysis.urls import normalize_url
 from analysis.vocabulary import IdentifierKind
 from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Site, Source, Version
-from storage.sources import find, list_sources
+from storage.sources import find, list_sources, next_check_at
 
 _NO_CHANGES: dict[str, list[Any]] = {"added": [], "removed": [], "modified": []}
 
@@ -134,6 +134,8 @@ def change_json(
         "status": details.get("status"),
         "claims": details.get("claims") or _NO_CHANGES,
         "references": details.get("references") or _NO_CHANGES,
+        # Set when the new version's text is an earlier version's again (a revert).
+        **({"reverted_to": details["reverted_to"]} if "reverted_to" in details else {}),
     }
 
 
@@ -176,6 +178,9 @@ def sources_overview(
             "last_checked_at": s.last_checked_at.isoformat() if s.last_checked_at else None,
             "last_status": s.last_status,
             "last_error": s.last_error,
+            # After errors the back-off, and never before the site's Retry-After.
+            "next_check_at": next_check_at(s).isoformat(),
+            "error_streak": s.error_streak,
             "site": site_urls.get(s.site_id) if s.site_id is not None else None,
         }
         for s in sources

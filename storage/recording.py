@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
@@ -86,6 +89,7 @@ def article_state(db: Session, *, source: Source, latest: Version | None) -> Art
         latest=version_article(latest) if latest else None,
         latest_payload_sha256=payload,
         article_status=source.article_status,
+        forbidden_streak=source.forbidden_streak,
     )
 
 
@@ -131,13 +135,18 @@ def record_assessment(
             kinds=list(comparison.kinds),
             severity=comparison.severity,
             summary=comparison.summary,
-            details=comparison.to_json(),
+            details={**comparison.to_json(), **_revert(db, version=version, capture=capture)},
             assessed_capture_id=capture.id,
         )
         db.add(change)
         db.flush()
         enqueue_change(db, change=change, source=source)  # the outbox: same transaction
     source.article_status = assessment.article_status
+    source.forbidden_streak = source.forbidden_streak + 1 if capture.status == 403 else 0
+    if assessment.outcome == CaptureOutcome.gone and capture.status == 200:
+        # A soft 404: its validators are the error page's; a 304 must not pass for the article.
+        source.etag = source.last_modified = None
+        capture.error = capture.error or assessment.detail[:500]
     capture.outcome = assessment.outcome
     capture.analysed_at = utcnow()
     if assessment.outcome == CaptureOutcome.archive_error:
@@ -149,6 +158,29 @@ def record_assessment(
     db.add(capture)
     db.flush()
     return version, change
+
+
+def _revert(db: Session, *, version: Version | None, capture: Capture) -> dict[str, Any]:
+    """`reverted_to` (and `flip_flop`: that version was current within the last day) when the
+    new version's text is an earlier version's again; {} otherwise."""
+    if version is None:
+        return {}
+    query = select(Version).where(
+        Version.source_id == version.source_id,
+        Version.content_hash == version.content_hash,
+        col(Version.number) < version.number,
+    )
+    earlier = db.exec(query.order_by(col(Version.number).desc())).first()
+    if earlier is None:
+        return {}
+    # The earlier version was current until the capture that made the next version.
+    replaced_at = db.exec(
+        select(Capture.fetched_at)
+        .join(Version, col(Version.capture_id) == col(Capture.id))
+        .where(Version.source_id == version.source_id, Version.number == earlier.number + 1)
+    ).first()
+    recent = replaced_at is not None and capture.fetched_at - replaced_at <= FLIP_FLOP_WINDOW
+    return {"reverted_to": earlier.number, "flip_flop": recent}
 
 
 def _add_version(
@@ -214,5 +246,7 @@ def _add_findings(db: Session, *, version_id: int, assessment: Assessment) -> No
 
 
 _ID_COLUMNS = tuple(IdentifierKind)
+# A revert to a version current this recently is a flip-flop (A/B tests, rotating intros).
+FLIP_FLOP_WINDOW = timedelta(days=1)
 # Outcomes whose reason is known only to analysis: kept on the capture as its error.
 _ERRORS_TO_KEEP = (CaptureOutcome.no_article, CaptureOutcome.archive_error)

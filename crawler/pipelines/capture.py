@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from sqlmodel import col, select
 
+from analysis.availability import next_check
 from crawler.items import FetchedPage
 from crawler.pipelines.archive import ArchivePipeline
 from storage.db import session
@@ -52,6 +54,15 @@ def update_source(source: Source, item: FetchedPage) -> None:
     source.last_checked_at = item.fetched_at
     source.last_status = item.status
     source.last_error = item.error
+    # Errors in a row back off; a 429/503 Retry-After is honoured; a success resets both.
+    source.retry_after, source.next_check_at, source.error_streak = next_check(
+        now=item.fetched_at,
+        status=item.status,
+        error=item.error,
+        retry_after_header=item.header("Retry-After"),
+        interval=timedelta(seconds=source.interval_seconds),
+        streak=source.error_streak,
+    )
     if item.status == 200:
         # Validators of the body we now hold; a 200 without them must not keep stale ones.
         source.etag = item.header("ETag")

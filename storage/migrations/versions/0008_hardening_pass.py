@@ -29,6 +29,9 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("source", schema=None) as batch_op:
         batch_op.add_column(
+            sa.Column("retry_after", storage.models.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
             sa.Column("next_check_at", storage.models.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
@@ -50,6 +53,7 @@ def downgrade() -> None:
         batch_op.drop_column("forbidden_streak")
         batch_op.drop_column("error_streak")
         batch_op.drop_column("next_check_at")
+        batch_op.drop_column("retry_after")
     with op.batch_alter_table("change", schema=None) as batch_op:
         batch_op.drop_constraint("fk_change_assessed_capture_id", type_="foreignkey")
         batch_op.drop_constraint("uq_change_assessed_capture_id", type_="unique")
