@@ -109,7 +109,6 @@ def test_a_pass_names_the_sources_it_could_not_check(
     assert run_counts(stdout)["planned"] == 1
     assert run_counts(stdout)["checked"] == 0
     [line] = [line for line in stdout.splitlines() if "not checked" in line]
-    print(stdout, stderr, *(p.read_text() for p in (home / "logs").glob("*.log")))
     assert url in line and "could not be saved" in line
     assert len(fresh_site.requests_for(PATH)) == 3  # the crawl was tried three times
 
