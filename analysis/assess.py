@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.align import findings
+from analysis.availability import FORBIDDEN_IN_A_ROW, vanished
 from analysis.claims import Claim
 from analysis.compare import Comparison, classify_status, compare_articles, compare_status
 from analysis.document import Article, Extraction
@@ -18,7 +19,8 @@ class ArticleState:
 
     latest: Article | None  # latest version, None before the first one
     latest_payload_sha256: str | None  # payload of the capture that made the latest version
-    article_status: int | None  # last non-transient HTTP status (200, 404, 410)
+    article_status: int | None  # last non-transient HTTP status (200, 404, 410, 451, 403)
+    forbidden_streak: int = 0  # 403 answers in a row before this capture
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ def assess_capture(
         return Assessment(
             CaptureOutcome.fetch_error, article_status=previous, detail=facts.error or _http(facts)
         )
+    if status_class == "error" and facts.status == 403:
+        return _forbidden(state, facts)
     if status_class == "error":
         return Assessment(
             CaptureOutcome.error, article_status=previous, detail=facts.error or _http(facts)
@@ -74,8 +78,11 @@ def assess_capture(
             )
         return Assessment(CaptureOutcome.gone, article_status=facts.status, detail=_http(facts))
 
-    restored = previous is not None and classify_status(previous) == "gone"
-    status_change = compare_status(previous, 200) if restored else None
+    if facts.status == 200 and extraction is not None and _soft_not_found(state, extraction):
+        return _soft_gone(state, extraction)
+    restored = _unavailable(previous)
+    # Built directly: a persistent 403 (not gone to compare_status) is restored too.
+    status_change = Comparison.build(status=(previous, 200)) if restored else None
     if facts.status == 304 or extraction is None:
         # 304, or the same payload as the latest version: the article is as it was.
         outcome = (
@@ -113,6 +120,55 @@ def assess_capture(
         article_status=200,
         claims=claims,
         references=references,
+    )
+
+
+def _unavailable(status: int | None) -> bool:
+    """An article status that says the article is gone (a persistent 403 included)."""
+    return status is not None and (classify_status(status) == "gone" or status == 403)
+
+
+def _forbidden(state: ArticleState, facts: CaptureFacts) -> Assessment:
+    """A 403: an error until it persists; then the article counts as gone (a status change)."""
+    previous = state.article_status
+    in_a_row = state.forbidden_streak + 1
+    detail = f"HTTP 403 ({in_a_row} in a row)"
+    if in_a_row < FORBIDDEN_IN_A_ROW:
+        return Assessment(CaptureOutcome.error, article_status=previous, detail=detail)
+    if previous is not None and classify_status(previous) == "ok":
+        return Assessment(
+            CaptureOutcome.gone,
+            comparison=Comparison.build(status=(previous, 403)),
+            article_status=403,
+            detail=detail,
+        )
+    status = 403 if previous is None or previous == 403 else previous
+    return Assessment(CaptureOutcome.gone, article_status=status, detail=detail)
+
+
+def _soft_not_found(state: ArticleState, extraction: Extraction) -> bool:
+    """A 200 page that says "not found" where the article's text has vanished."""
+    if not extraction.not_found:
+        return False
+    if state.latest is None or extraction.article is None:
+        return True
+    return vanished(state.latest.text, extraction.article.text)
+
+
+def _soft_gone(state: ArticleState, extraction: Extraction) -> Assessment:
+    previous = state.article_status
+    detail = f"soft 404: the page says “{extraction.not_found}” (HTTP 200)"
+    if state.latest is not None and (previous is None or classify_status(previous) == "ok"):
+        return Assessment(
+            CaptureOutcome.gone,
+            comparison=compare_status(previous or 200, 404),
+            article_status=404,
+            detail=detail,
+        )
+    return Assessment(
+        CaptureOutcome.gone,
+        article_status=previous if _unavailable(previous) else 404,
+        detail=detail,
     )
 
 

@@ -134,6 +134,11 @@ def compare_articles(before: Article, after: Article) -> Comparison:
     return Comparison.build(text=text, metadata=metadata, claims=claims, references=references)
 
 
+def _state(status: int | None) -> str:
+    # In a recorded change a 403 is one that persisted (analysis.assess): the page is gone.
+    return "gone" if status == 403 else classify_status(status)
+
+
 def compare_status(before: int | None, after: int | None) -> Comparison:
     """Compare two HTTP statuses: a change only when the article disappears or comes back."""
     states = classify_status(before), classify_status(after)
@@ -146,7 +151,7 @@ def classify_status(status: int | None, error: str = "") -> str:
     """Classify a fetch: "ok", "gone", "transient" (retry later) or "error"."""
     if status in (200, 304):
         return "ok"
-    if status in (404, 410):
+    if status in (404, 410, 451):  # 451: unavailable for legal reasons
         return "gone"
     if status is None:
         return "transient" if not error or _NETWORK_ERROR.search(error) else "error"
@@ -156,7 +161,7 @@ def classify_status(status: int | None, error: str = "") -> str:
 
 
 def _status_summary(before: int | None, after: int | None) -> str:
-    states = classify_status(before), classify_status(after)
+    states = _state(before), _state(after)
     label = {("ok", "gone"): "page removed", ("gone", "ok"): "page restored"}.get(
         states, "status changed"
     )

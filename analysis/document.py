@@ -49,3 +49,4 @@ class Extraction:
     article: Article | None
     error: str = ""  # "" when article is set; a one-line reason otherwise
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    not_found: str = ""  # the page's title/heading when it says "not found" (a soft 404?)

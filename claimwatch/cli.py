@@ -142,7 +142,12 @@ def sources(
     _ready()
     with session() as db:
         rows = _lookup(lambda: sources_overview(db, include_inactive=all, site=site))
-    columns = ["url", "interval", "tags", "versions", "changes", "last_checked_at", "last_status"]
+    # next_check: after errors the back-off, never before the site's Retry-After. The change
+    # count stays in the JSON: seven columns are what stays readable at 80.
+    columns = [
+        *("url", "interval", "tags", "versions", "last_checked_at", "last_status"),
+        "next_check",
+    ]
     emit(rows, format, columns=columns, title="Tracked sources")
 
 
@@ -188,6 +193,9 @@ def run(
     except PassFailed as exc:
         fail(f"monitoring pass failed: {exc}")
     print_summary(summary)
+    if summary.get("not_checked"):
+        # Planned sources went unchecked: an edit there would go unnoticed.
+        raise typer.Exit(1)
 
 
 @app.command("serve")

@@ -55,6 +55,13 @@ def add(
     digest: Annotated[
         DigestMode | None, typer.Option("--digest", help="One message per day instead.")
     ] = None,
+    reverts: Annotated[
+        bool,
+        typer.Option(
+            "--reverts",
+            help="Also alert when a page flips back to a version seen within the last day.",
+        ),
+    ] = False,
 ) -> None:
     """Add an alert channel."""
     from service.channels import InvalidChannel, mask
@@ -76,6 +83,7 @@ def add(
                 kinds=kinds,
                 tags=tag or [],
                 digest=digest.value if digest else "",
+                reverts=reverts,
             )
     except ValueError as exc:
         _fail(str(exc), 2)
@@ -85,6 +93,7 @@ def add(
             "kinds: " + (",".join(channel.kinds) or "all"),
             "tags: " + (",".join(channel.tags) or "all"),
             *(["daily digest"] if channel.digest else []),
+            *(["reverts too"] if channel.reverts else []),
         ]
     )
     _say(f"added alert channel {channel.id}: {label} ({what})")

@@ -58,7 +58,10 @@ def run_pass(*, urls: list[str], due_only: bool, tag: str = "") -> dict[str, Any
 def print_summary(summary: dict[str, Any]) -> None:
     """Print a pass's counts, alert delivery, and the pages or batches that failed."""
     counts = ("checked", "new", "changed", "unchanged", "errors")
-    console.print("  ".join(f"{k}: {summary[k]}" for k in counts), highlight=False)
+    console.print(
+        "  ".join([f"planned: {summary['sources']}", *(f"{k}: {summary[k]}" for k in counts)]),
+        highlight=False,
+    )
     if summary.get("alerts_sent") or summary.get("alerts_pending"):
         console.print(
             f"alerts: {summary['alerts_sent']} sent, {summary['alerts_pending']} pending",
@@ -66,6 +69,8 @@ def print_summary(summary: dict[str, Any]) -> None:
         )
     for failure in summary.get("crawl_failures", []):
         console.print(f"  crawl batch failed: {failure}", highlight=False, soft_wrap=True)
+    for url, reason in summary.get("not_checked", []):
+        console.print(f"  {'not checked':<12} {url}  {reason}", highlight=False, soft_wrap=True)
     for failed_url, outcome, reason in summary["failures"]:
         console.print(f"  {outcome:<12} {failed_url}  {reason}", highlight=False, soft_wrap=True)
 

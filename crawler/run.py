@@ -33,6 +33,20 @@ class CrawlResult:
     seconds: float
     timed_out: bool = False
     log_file: str = ""  # the crawl's full Scrapy log, kept under CLAIMWATCH_HOME/logs
+    unsaved: int = 0  # fetched but not saved (the database stayed locked, the archive failed)
+    save_error: str = ""
+    counted: bool = True  # False: the crawl ended without writing its counts
+
+    @property
+    def problem(self) -> str:
+        """Why this crawl counts as failed ("" when it did not)."""
+        if self.returncode != 0:
+            return f"crawl exited {self.returncode}"
+        if self.unsaved:
+            return f"{self.unsaved} captures could not be saved: {self.save_error}"
+        if not self.counted:
+            return "the crawl ended without writing its counts"
+        return ""
 
 
 def crawl_command(
@@ -88,6 +102,9 @@ def run_crawl(
     return CrawlResult(
         returncode=process.returncode,
         captures=int(counts.get("captures", 0)),
+        unsaved=int(counts.get("unsaved", 0)),
+        save_error=str(counts.get("save_error", "")),
+        counted=bool(counts),
         stderr_tail=tail,
         seconds=round(time.monotonic() - started, 3),
         timed_out=timed_out,

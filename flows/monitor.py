@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
+from datetime import timedelta
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
@@ -15,6 +16,7 @@ from flows.tasks import (
     analyse_captures,
     claim_crawl,
     crawl_batch,
+    find_unchecked,
     plan_analysis,
     prepare_database,
 )
@@ -43,9 +45,11 @@ def monitor(
     discover_sites(due_only=due_only, tag=tag, urls=urls or [])
     batch_size = analysis_batch_size or settings.analysis_batch_size
     report, crawl_failures = AnalysisReport(), []
+    reasons: dict[int, str] = {}  # source id -> why its batch's crawl failed
     # Several workers may run this flow at once on one database: each leases a few hosts at a
     # time (service/passes.py), so that no host is fetched by two of them at once.
-    holder, started, tried = new_holder(), utcnow(), []
+    # Captures fetched from here on are this pass's (a second of margin for clock rounding).
+    holder, started, tried = new_holder(), utcnow() - timedelta(seconds=1), []
     previous: list[int] = []
     number = 0
     while True:
@@ -80,6 +84,10 @@ def monitor(
                 # others fetched is analysed, and these sources are checked again next time.
                 if future.state.is_failed():
                     crawl_failures.append(f"{future.state.name}: {future.state.message}")
+                    reasons.update(
+                        (entry["source_id"], f"crawl failed: {future.state.message}")
+                        for entry in claim.entries
+                    )
         previous = ids
         number += 1
         report_progress("crawl", number, number + 1)
@@ -87,7 +95,9 @@ def monitor(
     # Everything still pending: captures an interrupted run left behind.
     report.add(_analyse(source_ids=None, batch_size=batch_size))
     source_ids = tried
-    summary = MonitorSummary.from_report(len(source_ids), report)
+    # Every planned source ends the pass with a capture or a named error.
+    not_checked = find_unchecked(source_ids, since=started, reasons=reasons)
+    summary = MonitorSummary.from_report(len(source_ids), report, not_checked)
     summary.crawl_failures = crawl_failures
     report_progress("alerts", 0, 1)
     emit_change_events()

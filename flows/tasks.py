@@ -62,6 +62,14 @@ def crawl_batch(batch: list[dict[str, Any]], batch_number: int = 0) -> dict[str,
 
 
 @task(retries=3, retry_delay_seconds=[2, 5, 15])
+def find_unchecked(
+    source_ids: list[int], *, since: datetime, reasons: dict[int, str]
+) -> list[tuple[str, str]]:
+    """The planned sources no capture was saved for in this pass, with the reason."""
+    return passes.unchecked_sources(source_ids, since=since, reasons=reasons)
+
+
+@task(retries=3, retry_delay_seconds=[2, 5, 15])
 def plan_analysis(*, source_ids: list[int] | None, batch_size: int) -> list[list[int]]:
     """Pending captures in batches that keep each source's captures together."""
     return plan_batches(source_ids=source_ids, batch_size=batch_size)

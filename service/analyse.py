@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -11,19 +14,21 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
-from analysis.assess import ArticleState, assess_capture, needs_extraction
+from analysis.assess import ArticleState, Assessment, assess_capture, needs_extraction
+from analysis.availability import says_not_found
 from analysis.document import Extraction
 from analysis.extract import extract_article
 from analysis.pagekind import index_page_error
 from analysis.vocabulary import CaptureOutcome
 from service.library_logs import route_library_logs
-from storage.archive import read_payload
+from storage.archive import RecordLost, read_capture_payload
 from storage.archive_store import configured_store
 from storage.db import session
 from storage.models import Capture, Source
 from storage.recording import (
     article_state,
     capture_facts,
+    claim_captures,
     latest_versions,
     payload_digests,
     pending_captures,
@@ -74,15 +79,9 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
     report = AnalysisReport()
     archive_dir = get_settings().archive_dir
     with session() as db:
-        # Several workers may pick the same pending capture (each analyses what is left at
-        # the end of its pass): on PostgreSQL the rows another worker is analysing are
-        # skipped, and those it finished are read with their analysed_at set.
-        chosen = (
-            select(Capture)
-            .where(col(Capture.id).in_(capture_ids))
-            .with_for_update(skip_locked=True)
-        )
-        by_id = {c.id: c for c in db.exec(chosen)}
+        # First, before any read: what another analysis holds or has recorded is not ours.
+        capture_ids = claim_captures(db, capture_ids=capture_ids, claimant=_claimant())
+        by_id = {c.id: c for c in db.exec(select(Capture).where(col(Capture.id).in_(capture_ids)))}
         todo = [by_id[i] for i in capture_ids if i in by_id and by_id[i].analysed_at is None]
         source_ids = {c.source_id for c in todo}
         sources = {s.id: s for s in db.exec(select(Source).where(col(Source.id).in_(source_ids)))}
@@ -95,7 +94,8 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
             sid: article_state(db, source=sources[sid], latest=latest[sid], payloads=payloads)
             for sid in source_ids
         }
-        payload_jobs = _payload_jobs(todo, states, archive_dir)
+        lost: dict[int, str] = {}  # capture id -> why its archived record cannot be used
+        payload_jobs = _payload_jobs(todo, states, archive_dir, lost)
         extracted = _extract_all(payload_jobs.values())
         extractions: dict[int, Extraction] = dict(zip(payload_jobs, extracted, strict=True))
         for capture in todo:
@@ -103,12 +103,22 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
             assert capture.id is not None
             facts = capture_facts(capture)
             extraction = extractions.get(capture.id)
-            if extraction is None and needs_extraction(state, facts):
+            if extraction is None and capture.id not in lost and needs_extraction(state, facts):
                 # No payload in the archive, or an earlier capture in this batch moved the
                 # article on (the jobs above were chosen against the state at batch start).
-                job = _payload_job(capture, archive_dir)
-                extraction = _extract_one(job) if job else _MISSING
-            assessment = assess_capture(state, facts, extraction)
+                job = _payload_job(capture, archive_dir, lost)
+                extraction = _extract_one(job) if job else None
+                if job is None and capture.id not in lost:
+                    extraction = _MISSING
+            if capture.id in lost:
+                # This capture's record is lost: an error on it alone, the rest go on.
+                assessment = Assessment(
+                    CaptureOutcome.archive_error,
+                    article_status=state.article_status,
+                    detail=lost[capture.id],
+                )
+            else:
+                assessment = assess_capture(state, facts, extraction)
             version, change = record_assessment(
                 db,
                 source=source,
@@ -116,7 +126,11 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
                 assessment=assessment,
                 previous=latest[capture.source_id],
             )
-            states[capture.source_id] = replace(state, article_status=assessment.article_status)
+            states[capture.source_id] = replace(
+                state,
+                article_status=assessment.article_status,
+                forbidden_streak=source.forbidden_streak,
+            )
             if version is not None:
                 latest[capture.source_id] = version
                 states[capture.source_id] = replace(
@@ -130,6 +144,10 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
             if bucket == "errors":
                 report.failures.append((source.url, assessment.outcome, assessment.detail))
     return report
+
+
+def _claimant() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 def _bucket(outcome: str, changed: bool) -> str:
@@ -146,26 +164,42 @@ _MISSING = Extraction(None, error="payload missing from the archive")
 
 
 def _payload_jobs(
-    captures: list[Capture], states: dict[int, ArticleState], archive_dir: Path
+    captures: list[Capture],
+    states: dict[int, ArticleState],
+    archive_dir: Path,
+    lost: dict[int, str],
 ) -> dict[int, tuple[bytes, str, str]]:
     jobs: dict[int, tuple[bytes, str, str]] = {}
     # Chosen against the state at batch start: at worst a payload is extracted needlessly.
     for capture in captures:
         if not needs_extraction(states[capture.source_id], capture_facts(capture)):
             continue
-        job = _payload_job(capture, archive_dir)
+        job = _payload_job(capture, archive_dir, lost)
         if job is not None:
             jobs[capture.id] = job  # type: ignore[index]
     return jobs
 
 
-def _payload_job(capture: Capture, archive_dir: Path) -> tuple[bytes, str, str] | None:
+def _payload_job(
+    capture: Capture, archive_dir: Path, lost: dict[int, str]
+) -> tuple[bytes, str, str] | None:
+    """The capture's payload to extract; None (and the reason in `lost`) when its record is
+    lost or corrupt."""
     if capture.warc_file is None or capture.warc_offset is None:
         return None
     # Through the configured store (a directory or S3): with the length, one ranged read.
-    body = read_payload(
-        configured_store(), capture.warc_file, capture.warc_offset, length=capture.warc_length
-    )
+    try:
+        body = read_capture_payload(
+            configured_store(),
+            capture.warc_file,
+            capture.warc_offset,
+            length=capture.warc_length,
+            payload_sha256=capture.payload_sha256,
+        )
+    except RecordLost as exc:
+        assert capture.id is not None
+        lost[capture.id] = str(exc)
+        return None
     return body, capture.final_url or capture.url, capture.content_type
 
 
@@ -176,7 +210,9 @@ def _extract_one(job: tuple[bytes, str, str]) -> Extraction:
     index_page = index_page_error(body, url=url, content_type=content_type)
     if index_page:
         return Extraction(None, error=index_page)
-    return extract_article(body, url=url, content_type=content_type)
+    extraction = extract_article(body, url=url, content_type=content_type)
+    # Whether the page calls itself "not found": assessment decides if it is a soft 404.
+    return replace(extraction, not_found=says_not_found(body))
 
 
 def _extract_all(jobs: Iterable[tuple[bytes, str, str]]) -> list[Extraction]:

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlmodel import col, select
+
 from crawler.run import CrawlResult, run_crawl
 from service.analyse import AnalysisReport
 from service.leasing import LEASE_TTL
 from storage import leases
 from storage.db import session
-from storage.models import Source
+from storage.models import Capture, Source
 from storage.sources import select_for_run
 
 CRAWL_TIMEOUT_SECONDS = 3600
@@ -156,20 +158,40 @@ def _last_checked(source: Source) -> datetime:
 def crawl(batch: list[dict[str, Any]], *, timeout: float = CRAWL_TIMEOUT_SECONDS) -> CrawlResult:
     """Fetch one batch in a Scrapy subprocess; captures are committed when it returns."""
     result = run_crawl(batch, timeout=timeout)
-    if result.returncode != 0:
-        raise CrawlFailed(
-            f"crawl exited {result.returncode} (log: {result.log_file}): {result.stderr_tail}"
-        )
+    if result.problem:
+        # Captures that could not be saved make a failed crawl (retried, then reported).
+        tail = result.stderr_tail.strip().splitlines()[-1:] if result.returncode else []
+        raise CrawlFailed(" ".join([f"{result.problem} (log: {result.log_file})", *tail]))
     # A crawl stopped for time keeps what it fetched; the rest is checked on the next pass.
     return result
+
+
+def unchecked_sources(
+    source_ids: list[int], *, since: datetime, reasons: dict[int, str]
+) -> list[tuple[str, str]]:
+    """The planned sources that got no capture fetched since `since`, as (url, reason): the
+    reason their crawl failed when known (`reasons`, by source id), else a generic one."""
+    if not source_ids:
+        return []
+    with session() as db:
+        query = select(Capture.source_id).where(
+            col(Capture.source_id).in_(source_ids), col(Capture.fetched_at) >= since
+        )
+        captured = set(db.exec(query))
+        missing = [i for i in source_ids if i not in captured]
+        urls = dict(db.exec(select(Source.id, Source.url).where(col(Source.id).in_(missing))).all())
+    return [
+        (urls.get(i, f"source {i}"), reasons.get(i, "no capture saved by its crawl"))
+        for i in missing
+    ]
 
 
 @dataclass
 class MonitorSummary:
     """Counts of one monitoring pass (returned by the flow and printed by the CLI)."""
 
-    sources: int = 0
-    checked: int = 0
+    sources: int = 0  # planned: the sources this pass set out to check
+    checked: int = 0  # planned sources that ended the pass with a capture
     new: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -178,14 +200,18 @@ class MonitorSummary:
     alerts_sent: int = 0
     alerts_pending: int = 0
     crawl_failures: list[str] = field(default_factory=list)  # batches whose crawl failed
+    not_checked: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
 
     @classmethod
-    def from_report(cls, sources: int, report: AnalysisReport) -> MonitorSummary:
-        """Summarise an analysis report."""
+    def from_report(
+        cls, sources: int, report: AnalysisReport, not_checked: list[tuple[str, str]]
+    ) -> MonitorSummary:
+        """Summarise a pass: the sources planned, those not checked, the analysis report."""
         buckets = report.buckets
         return cls(
             sources=sources,
-            checked=sum(buckets.values()),
+            checked=sources - len(not_checked),
+            not_checked=not_checked,
             new=buckets["new"],
             changed=buckets["changed"],
             unchanged=buckets["unchanged"],
@@ -198,13 +224,16 @@ class MonitorSummary:
         lines = [
             "# claimwatch monitoring pass",
             "",
-            "| sources | checked | new | changed | unchanged | errors |",
+            "| planned | checked | new | changed | unchanged | errors |",
             "|---|---|---|---|---|---|",
             f"| {self.sources} | {self.checked} | {self.new} | {self.changed} | "
             f"{self.unchanged} | {self.errors} |",
             "",
             f"Alerts: {self.alerts_sent} sent, {self.alerts_pending} pending.",
         ]
+        if self.not_checked:
+            lines += ["", "## Planned but not checked", "", "| URL | reason |", "|---|---|"]
+            lines += [f"| {url} | {reason} |" for url, reason in self.not_checked]
         if self.crawl_failures:
             lines += ["", "## Crawl batches that failed", ""]
             lines += [f"- {failure}" for failure in self.crawl_failures]

@@ -47,8 +47,10 @@ def add_channel(
     kinds: list[str] | None = None,
     tags: list[str] | None = None,
     digest: str = "",
+    reverts: bool = False,
 ) -> AlertChannel:
-    """Add a channel; `label` is the URL as it may be shown (secrets masked)."""
+    """Add a channel; `label` is the URL as it may be shown (secrets masked); `reverts`: alert
+    on flip-flops too (reverts to a version seen within the last day)."""
     if min_severity not in SEVERITIES:
         raise ValueError(f"unknown severity {min_severity!r}; choose from {', '.join(SEVERITIES)}")
     unknown = sorted(set(kinds or []) - set(KINDS))
@@ -66,6 +68,7 @@ def add_channel(
         kinds=[k for k in KINDS if k in (kinds or [])],
         tags=sorted(set(tags or [])),
         digest=digest,
+        reverts=reverts,
     )
     db.add(channel)
     db.flush()
@@ -124,6 +127,7 @@ def channels_overview(db: Session, *, include_inactive: bool = False) -> list[di
             "kinds": c.kinds or ["all"],
             "tags": c.tags or ["all"],
             "digest": c.digest or "off",
+            "reverts": c.reverts,
             "active": c.active,
             **{
                 state: counts.get((c.id or 0, state), 0)
@@ -136,7 +140,10 @@ def channels_overview(db: Session, *, include_inactive: bool = False) -> list[di
 
 
 def wants(channel: AlertChannel, *, change: Change, source_tags: list[str]) -> bool:
-    """Whether a channel asked to hear about this change (severity, kinds, source tags)."""
+    """Whether a channel asked to hear about this change (severity, kinds, source tags; a
+    flip-flop, i.e. a revert to a version seen within the last day, only with `reverts`)."""
+    if change.details.get("flip_flop") and not channel.reverts:
+        return False
     if SEVERITIES.index(change.severity) < SEVERITIES.index(channel.min_severity):
         return False
     if channel.kinds and not set(channel.kinds) & set(change.kinds):

@@ -6,6 +6,7 @@ Files live in an `ArchiveStore` (storage/archive_store.py): a local directory or
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import os
 import re
@@ -315,6 +316,45 @@ def read_payload(
         if record.rec_type != "response":
             raise ValueError(f"{file}@{offset} is a {record.rec_type} record, not a response")
         return record.raw_stream.read()
+
+
+class RecordLost(ValueError):
+    """The record a capture names is missing, unreadable, or not the payload its row names."""
+
+
+def read_capture_payload(
+    archive: ArchiveStore | Path | str,
+    file: str,
+    offset: int,
+    *,
+    length: int | None,
+    payload_sha256: str | None,
+) -> bytes:
+    """A capture's payload, checked against its row's SHA-256.
+
+    Raises RecordLost when this one record is lost or corrupt; an OSError from the store
+    itself (unreachable, permission) propagates: that is an outage, not a lost record.
+    """
+    try:
+        body = read_payload(archive, file, offset, length=length)
+    except FileNotFoundError as exc:
+        raise RecordLost(f"missing file: {_line(exc)}") from exc
+    except gzip.BadGzipFile as exc:
+        raise RecordLost(f"corrupt record at {file}@{offset}: {_line(exc)}") from exc
+    except OSError:
+        raise
+    except Exception as exc:  # warcio, zlib and parsing errors: this record cannot be read
+        raise RecordLost(f"corrupt record at {file}@{offset}: {_line(exc)}") from exc
+    if payload_sha256 and hashlib.sha256(body).hexdigest() != payload_sha256:
+        raise RecordLost(f"payload digest mismatch at {file}@{offset}")
+    return body
+
+
+def _line(exc: BaseException) -> str:
+    # warcio quotes the bytes it could not parse: keep the message, not binary garbage.
+    text = str(exc).split(", first line:")[0]
+    text = "".join(ch if ch.isprintable() and ord(ch) < 0x7F else " " for ch in text)
+    return " ".join(text.split())[:200] or type(exc).__name__
 
 
 def read_record_headers(

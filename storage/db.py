@@ -19,12 +19,13 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    busy_ms = int(get_settings().db_busy_timeout * 1000)
     cursor = dbapi_connection.cursor()
     # WAL lets the crawler subprocess write captures while the flow reads; NORMAL is safe with WAL.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.close()
 
 
@@ -52,9 +53,16 @@ def _engine(url: str) -> Engine:
         tighten(folder, 0o700)
     if url.startswith("sqlite:///"):
         _private_sqlite_file(Path(url.removeprefix("sqlite:///")))
-        engine = create_engine(url, connect_args={"timeout": 30})
+        busy = get_settings().db_busy_timeout
+        engine = create_engine(url, connect_args={"timeout": busy})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    if url.startswith("postgresql"):
+        # The same patience on PostgreSQL: a write waiting on a lock gives up after it.
+        lock_ms = int(get_settings().db_busy_timeout * 1000)
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={"options": f"-c lock_timeout={lock_ms}"}
+        )
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from analysis.vocabulary import AlertState, AttemptOutcome, Certainty, Severity, SiteKind
@@ -63,6 +73,12 @@ class Source(SQLModel, table=True):
     last_modified: str | None = None
     # The followed site whose discovery found this article (None: tracked by hand).
     site_id: int | None = Field(default=None, foreign_key="site.id", index=True)
+    # No check at all before this moment: the site's Retry-After (429/503).
+    retry_after: datetime | None = _ts(nullable=True)
+    # When a `run --due` checks it next after errors (back-off); None: interval after last check.
+    next_check_at: datetime | None = _ts(nullable=True)
+    error_streak: int = 0  # checks in a row that ended in an error (the back-off doubles)
+    forbidden_streak: int = 0  # checks in a row answered 403, as analysis saw them
 
 
 class Capture(SQLModel, table=True):
@@ -89,6 +105,7 @@ class Capture(SQLModel, table=True):
     error: str = ""
     analysed_at: datetime | None = _ts(nullable=True)
     outcome: str = ""  # set by analysis: an analysis.vocabulary.CaptureOutcome
+    claimed_by: str = ""  # the analysis (host:pid:token) that claimed it and recorded it
 
 
 class Version(SQLModel, table=True):
@@ -130,6 +147,11 @@ class Change(SQLModel, table=True):
     summary: str = ""
     # The comparison as JSON: text diff ops and counts, metadata, status, claims, references.
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The capture whose assessment recorded this change: unique, so a capture yields at most
+    # one change however many analyses run. None for discovery's changes (a moved URL).
+    assessed_capture_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("capture.id"), unique=True)
+    )
 
 
 class ClaimRecord(SQLModel, table=True):
@@ -188,6 +210,8 @@ class AlertChannel(SQLModel, table=True):
     kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     digest: str = ""  # "" (one alert per changed article) or a DigestMode
+    # Alert on a revert to a version seen within the last day too (flip-flops: off by default).
+    reverts: bool = False
     active: bool = True
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)

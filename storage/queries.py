@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -15,7 +15,7 @@ from analysis.urls import normalize_url
 from analysis.vocabulary import CaptureOutcome, IdentifierKind
 from storage.browse import Cursor, FeedFilter, change_ids
 from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Site, Source, Version
-from storage.sources import find, list_sources
+from storage.sources import find, list_sources, next_check_at
 
 _NO_CHANGES: dict[str, list[Any]] = {"added": [], "removed": [], "modified": []}
 
@@ -189,6 +189,8 @@ def change_json(
         "status": details.get("status"),
         "claims": details.get("claims") or _NO_CHANGES,
         "references": details.get("references") or _NO_CHANGES,
+        # Set when the new version's text is an earlier version's again (a revert).
+        **({"reverted_to": details["reverted_to"]} if "reverted_to" in details else {}),
     }
 
 
@@ -224,13 +226,8 @@ def sources_overview(
     rows = []
     for s in sources:
         last = health.get(s.id or 0, AttemptHealth())
-        next_check = None
-        if s.active:
-            next_check = (
-                s.last_checked_at + timedelta(seconds=s.interval_seconds)
-                if s.last_checked_at
-                else s.added_at
-            )
+        # After errors the back-off, and never before the site's Retry-After.
+        next_check = next_check_at(s) if s.active else None
         rows.append(
             {
                 "id": s.id,

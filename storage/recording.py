@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from analysis.assess import ArticleState, Assessment, CaptureFacts
@@ -33,6 +35,33 @@ def pending_captures(db: Session, *, source_ids: list[int] | None = None) -> lis
         query = query.where(col(Capture.source_id).in_(source_ids))
     query = query.order_by(col(Capture.source_id), col(Capture.fetched_at), col(Capture.id))
     return [(capture_id, source_id) for capture_id, source_id in db.exec(query) if capture_id]
+
+
+def claim_captures(db: Session, *, capture_ids: list[int], claimant: str) -> list[int]:
+    """Claim the still-pending ones of these captures for this transaction (call it first in
+    the transaction that records them); returns the claimed ids, in the order given.
+
+    Two analyses never record the same capture: on SQLite the conditional UPDATE takes the
+    database's write lock until commit, so a second analysis waits and then finds them
+    analysed; on PostgreSQL `FOR UPDATE SKIP LOCKED` leaves captures another analysis holds to
+    it, and with them the rest of their source (captures of a source are assessed in order).
+    A claim dies with its transaction: a killed analysis leaves its captures pending.
+    """
+    if not capture_ids:
+        return []
+    pending = (col(Capture.id).in_(capture_ids), col(Capture.analysed_at).is_(None))
+    if db.get_bind().dialect.name == "postgresql":
+        locked = select(Capture.id, Capture.source_id).where(*pending).order_by(col(Capture.id))
+        mine = dict(db.exec(locked.with_for_update(skip_locked=True)).all())
+        others = db.exec(select(Capture.id, Capture.source_id).where(*pending)).all()
+        busy_sources = {source for capture, source in others if capture not in mine}
+        claimed = {c for c, source in mine.items() if source not in busy_sources}
+        if claimed:
+            db.exec(update(Capture).where(col(Capture.id).in_(claimed)).values(claimed_by=claimant))
+    else:
+        db.exec(update(Capture).where(*pending).values(claimed_by=claimant))
+        claimed = set(db.exec(select(Capture.id).where(*pending)).all())
+    return [i for i in capture_ids if i in claimed]
 
 
 def latest_version(db: Session, *, source_id: int) -> Version | None:
@@ -98,6 +127,7 @@ def article_state(
         latest=version_article(latest) if latest else None,
         latest_payload_sha256=payload,
         article_status=source.article_status,
+        forbidden_streak=source.forbidden_streak,
     )
 
 
@@ -143,20 +173,52 @@ def record_assessment(
             kinds=list(comparison.kinds),
             severity=comparison.severity,
             summary=comparison.summary,
-            details=comparison.to_json(),
+            details={**comparison.to_json(), **_revert(db, version=version, capture=capture)},
+            assessed_capture_id=capture.id,
         )
         db.add(change)
         db.flush()
         enqueue_change(db, change=change, source=source)  # the outbox: same transaction
     source.article_status = assessment.article_status
+    source.forbidden_streak = source.forbidden_streak + 1 if capture.status == 403 else 0
+    if assessment.outcome == CaptureOutcome.gone and capture.status == 200:
+        # A soft 404: its validators are the error page's; a 304 must not pass for the article.
+        source.etag = source.last_modified = None
+        capture.error = capture.error or assessment.detail[:500]
     capture.outcome = assessment.outcome
     capture.analysed_at = utcnow()
-    if assessment.outcome == CaptureOutcome.no_article and not capture.error:
+    if assessment.outcome == CaptureOutcome.archive_error:
+        # The payload those validators stand for is lost: the next check fetches it whole.
+        source.etag = source.last_modified = None
+    if assessment.outcome in _ERRORS_TO_KEEP and not capture.error:
         capture.error = assessment.detail
     db.add(source)
     db.add(capture)
     db.flush()
     return version, change
+
+
+def _revert(db: Session, *, version: Version | None, capture: Capture) -> dict[str, Any]:
+    """`reverted_to` (and `flip_flop`: that version was current within the last day) when the
+    new version's text is an earlier version's again; {} otherwise."""
+    if version is None:
+        return {}
+    query = select(Version).where(
+        Version.source_id == version.source_id,
+        Version.content_hash == version.content_hash,
+        col(Version.number) < version.number,
+    )
+    earlier = db.exec(query.order_by(col(Version.number).desc())).first()
+    if earlier is None:
+        return {}
+    # The earlier version was current until the capture that made the next version.
+    replaced_at = db.exec(
+        select(Capture.fetched_at)
+        .join(Version, col(Version.capture_id) == col(Capture.id))
+        .where(Version.source_id == version.source_id, Version.number == earlier.number + 1)
+    ).first()
+    recent = replaced_at is not None and capture.fetched_at - replaced_at <= FLIP_FLOP_WINDOW
+    return {"reverted_to": earlier.number, "flip_flop": recent}
 
 
 def _add_version(
@@ -222,3 +284,7 @@ def _add_findings(db: Session, *, version_id: int, assessment: Assessment) -> No
 
 
 _ID_COLUMNS = tuple(IdentifierKind)
+# A revert to a version current this recently is a flip-flop (A/B tests, rotating intros).
+FLIP_FLOP_WINDOW = timedelta(days=1)
+# Outcomes whose reason is known only to analysis: kept on the capture as its error.
+_ERRORS_TO_KEEP = (CaptureOutcome.no_article, CaptureOutcome.archive_error)

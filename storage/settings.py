@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # (bench/pipeline_speed.py) a pool's start-up cost more than the second core gave back.
     analysis_workers: int = 1
     download_timeout: float = 30.0
+    # How long a write waits on a locked database before it fails (SQLite's busy timeout,
+    # PostgreSQL's lock_timeout): a busy database delays a pass instead of failing it.
+    db_busy_timeout: float = 60.0
     download_maxsize: int = 10 * 1024 * 1024
     user_agent: str = "claimwatch/0.1 (+https://github.com/claimwatch/claimwatch)"
     obey_robots: bool = True

@@ -89,18 +89,27 @@ def select_for_run(
         sources = [s for s in sources if s.normalized_url in wanted]
     if tag:
         sources = [s for s in sources if tag in s.tags]
+    # A site's Retry-After holds for every pass, asked for by URL or not.
+    sources = [s for s in sources if s.retry_after is None or s.retry_after <= now]
     if due_only:
-        sources = [
-            s
-            for s in sources
-            if s.last_checked_at is None
-            or s.last_checked_at + timedelta(seconds=s.interval_seconds) <= now
-        ]
+        sources = [s for s in sources if next_check_at(s) <= now]
     if unchecked_since is not None:
         sources = [
             s for s in sources if s.last_checked_at is None or s.last_checked_at < unchecked_since
         ]
     return sorted(sources, key=lambda s: (urlsplit(s.normalized_url).hostname or "", s.id or 0))
+
+
+def next_check_at(source: Source) -> datetime:
+    """When a `run --due` checks the source next: after its interval, or its back-off after
+    errors, and never before the site's Retry-After."""
+    if source.last_checked_at is None:
+        due = source.added_at
+    elif source.next_check_at is not None:
+        due = source.next_check_at
+    else:
+        due = source.last_checked_at + timedelta(seconds=source.interval_seconds)
+    return max(due, source.retry_after) if source.retry_after else due
 
 
 def configure(

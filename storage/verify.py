@@ -18,11 +18,12 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from analysis.vocabulary import CaptureOutcome
 from storage.archive import CorruptWarc, ScannedRecord, scan_records, warc_date
 from storage.archive_store import ArchiveStore, ArchiveUnavailable
 from storage.models import Capture, utcnow
 
-ARCHIVE_ERROR = "archive_error"  # the capture outcome `--fix` sets
+ARCHIVE_ERROR = CaptureOutcome.archive_error  # the capture outcome `--fix` sets
 
 # Kinds of finding. Those in LOST leave a capture without a usable payload.
 MISSING_FILE = "missing_file"

@@ -136,7 +136,7 @@ def test_installed_claimwatch_tracks_runs_and_diffs(
     first = installed.run("claimwatch", "run")
     assert first.returncode == 0, first.stderr[-3000:]
     assert first.stdout.splitlines()[0] == (
-        "checked: 1  new: 1  changed: 0  unchanged: 0  errors: 0"
+        "planned: 1  checked: 1  new: 1  changed: 0  unchanged: 0  errors: 0"
     )
     serve(fresh_site, "v3-text-edit")
     second = installed.run("claimwatch", "run")

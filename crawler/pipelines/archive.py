@@ -116,7 +116,7 @@ class ArchivePipeline:
                 capture.warc_length,
                 payload_size=capture.payload_size,
             )
-        except (OSError, ValueError, StopIteration) as exc:
+        except Exception as exc:  # missing file, corrupt gzip, unparsable record: all alike
             # Without the original a revisit would point at nothing: store the payload again.
             logger.warning("capture %s: archived record unreadable (%s)", capture.id, exc)
             return None

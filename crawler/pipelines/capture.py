@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 from sqlmodel import col, select
 
+from analysis.availability import next_check
 from crawler.items import FetchedPage
 from crawler.pipelines.archive import ArchivePipeline
 from storage.db import session
@@ -52,6 +54,15 @@ def update_source(source: Source, item: FetchedPage) -> None:
     source.last_checked_at = item.fetched_at
     source.last_status = item.status
     source.last_error = item.error
+    # Errors in a row back off; a 429/503 Retry-After is honoured; a success resets both.
+    source.retry_after, source.next_check_at, source.error_streak = next_check(
+        now=item.fetched_at,
+        status=item.status,
+        error=item.error,
+        retry_after_header=item.header("Retry-After"),
+        interval=timedelta(seconds=source.interval_seconds),
+        streak=source.error_streak,
+    )
     if item.status == 200:
         # Validators of the body we now hold; a 200 without them must not keep stale ones.
         source.etag = item.header("ETag")
@@ -68,6 +79,7 @@ class CapturePipeline:
         self.pending: list[FetchedPage] = []
         self.crawler: Crawler | None = None
         self.archive: ArchivePipeline | None = None
+        self.save_error = ""  # why the last flush could not save its captures
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CapturePipeline:
@@ -92,22 +104,40 @@ class CapturePipeline:
         if isinstance(item, FetchedPage):
             self.pending.append(item)
             if len(self.pending) >= self.commit_every:
-                self.flush()
+                self.try_flush()
         return item
 
     def close_spider(self) -> None:
-        """Write what is still queued."""
-        self.flush()
+        """Write what is still queued; what cannot be saved is counted as unsaved (the crawl
+        then fails: crawler.run reads the count), never dropped silently."""
+        self.try_flush()
+        self.stats.set_value("claimwatch/unsaved", len(self.pending))
+        if self.pending:
+            self.stats.set_value("claimwatch/save_error", self.save_error)
+            logger.error("%d captures could not be saved: %s", len(self.pending), self.save_error)
+
+    def try_flush(self) -> bool:
+        """Flush; on failure (a locked database, an archive that cannot sync) keep the queue
+        for the next flush and remember why."""
+        try:
+            self.flush()
+        except Exception as exc:
+            self.save_error = " ".join(str(exc).split())[:300] or type(exc).__name__
+            logger.error("saving %d captures failed: %s", len(self.pending), self.save_error)
+            return False
+        self.save_error = ""
+        return True
 
     def flush(self) -> None:
-        """Insert the queued captures and update their sources in one transaction."""
+        """Insert the queued captures and update their sources in one transaction (the queue
+        is emptied only once the transaction has committed)."""
         if not self.pending:
             return
         if self.archive is not None:
             # Every WARC place named below must be durable in the store before the commit;
             # if it cannot be made so, the queue stays for the next flush to try again.
             self.archive.sync()
-        items, self.pending = self.pending, []
+        items = list(self.pending)
         written = 0
         with session(self.database_url) as db:
             wanted = {item.source_id for item in items}
@@ -124,5 +154,6 @@ class CapturePipeline:
                 update_source(source, item)
                 db.add(source)
                 written += 1
+        del self.pending[: len(items)]
         self.stats.inc_value("claimwatch/captures", written)
         logger.info("committed %d captures", written)

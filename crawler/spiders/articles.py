@@ -113,6 +113,9 @@ class ArticlesSpider(scrapy.Spider):
             "captures": stats.get_value("claimwatch/captures", 0),
             "responses": stats.get_value("claimwatch/responses", 0),
             "errors": stats.get_value("claimwatch/errors", 0),
+            # Fetched but not saved (e.g. the database stayed locked): a failed crawl.
+            "unsaved": stats.get_value("claimwatch/unsaved", 0),
+            "save_error": stats.get_value("claimwatch/save_error", ""),
             "finish_reason": reason,
         }
         self.stats_path.write_text(json.dumps(counts), encoding="utf-8")

@@ -51,6 +51,7 @@ def run() -> tuple[dict[str, int], str]:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     counts = {k: int(v) for k, v in (part.split(": ") for part in lines[0].split("  "))}
+    assert counts.pop("planned") == counts["checked"]
     return counts, next((line for line in lines[1:] if line.startswith("alerts: ")), "")
 
 

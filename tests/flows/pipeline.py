@@ -44,8 +44,14 @@ def run_output() -> str:
 
 
 def run_pass() -> dict[str, int]:
-    """Run a pass; its counts (checked, new, changed, unchanged, errors)."""
-    output = run_output()
+    """Run a pass; its counts (checked, new, changed, unchanged, errors), all planned checked."""
+    counts = run_counts(run_output())
+    assert counts.pop("planned") == counts["checked"]
+    return counts
+
+
+def run_counts(output: str) -> dict[str, int]:
+    """The counts of a pass's summary line (planned, checked, new, changed, unchanged, errors)."""
     counts = dict(part.split(": ") for part in output.splitlines()[0].split("  "))
     return {k: int(v) for k, v in counts.items()}
 

@@ -108,7 +108,10 @@ def test_an_index_page_tracked_as_an_article_is_reported(
     home_page = fresh_site.url("/")
     cli("track", home_page)
     output = run_output()
-    assert output.splitlines()[0] == "checked: 1  new: 0  changed: 0  unchanged: 0  errors: 1"
+    assert (
+        output.splitlines()[0]
+        == "planned: 1  checked: 1  new: 0  changed: 0  unchanged: 0  errors: 1"
+    )
     assert "index page listing 2 posts, not an article" in output
     assert f"claimwatch track --site {home_page}" in " ".join(output.split())
     with session() as db:

@@ -33,7 +33,9 @@ def test_a_run_over_unreadable_pages_prints_no_library_errors(
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("checked: 2  new: 0  changed: 0  unchanged: 0  errors: 2")
+    assert result.stdout.startswith(
+        "planned: 2  checked: 2  new: 0  changed: 0  unchanged: 0  errors: 2"
+    )
     assert "trafilatura" not in result.stderr, result.stderr
     assert "not valid HTML" not in result.stderr + result.stdout
     [log] = (home / "logs").glob("analysis-*.log")

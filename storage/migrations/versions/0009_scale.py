@@ -5,7 +5,7 @@ block's text becomes a span of the version's text. Both forms read the same, so 
 unpacked is still readable.
 
 Revision ID: scale
-Revises: discovery
+Revises: hardening_pass
 Create Date: 2026-11-29 17:30:00
 """
 
@@ -20,7 +20,7 @@ BATCH = 500
 
 
 revision = 'scale'
-down_revision = 'discovery'
+down_revision = 'hardening_pass'
 branch_labels = None
 depends_on = None
 
