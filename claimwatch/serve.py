@@ -16,6 +16,7 @@ import httpx
 
 from analysis.timestamps import utc_z
 from claimwatch.service_state import ServeState, remove_state, write_state
+from service.leasing import release_own
 from storage.models import utcnow
 from storage.settings import get_settings
 
@@ -142,5 +143,7 @@ def serve(
         if not finished:
             print("claimwatch serve: the running pass did not finish in time; the next "
                   "pass picks up what it left", flush=True)  # fmt: skip
+            # Its hosts go back now rather than when their leases expire (minutes).
+            release_own()
         remove_state(os.getpid())
         prefect.stop()

@@ -20,6 +20,18 @@ def new_holder() -> str:
     return leases.new_holder()
 
 
+def release_dead_holders() -> list[str]:
+    """Free the hosts of workers on this machine that died holding them (kill -9, crash)."""
+    with session() as db:
+        return leases.release_dead_holders(db)
+
+
+def release_own() -> None:
+    """Free every host this process holds (a service stopping before its pass ended)."""
+    with session() as db:
+        leases.release_process(db)
+
+
 def claim_all(holder: str, hosts: Sequence[str]) -> list[str]:
     """Lease every free host among `hosts`; the ones now held."""
     with session() as db:

@@ -133,6 +133,9 @@ def claim_crawl(
     before = waiting()
     if not before:
         return CrawlClaim([], [])
+    # A run killed on this machine would otherwise keep its hosts until its leases expire.
+    with session() as db:
+        leases.release_dead_holders(db)
     # Hosts whose sources wait longest first, so that no host is starved by the others.
     order = sorted(before, key=lambda host: min(_last_checked(s) for s in before[host]))
     with session() as db:

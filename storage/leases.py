@@ -119,6 +119,52 @@ def release(db: Session, *, holder: str, hosts: Sequence[str]) -> None:
     db.commit()
 
 
+def release_dead_holders(db: Session) -> list[str]:
+    """Give back the leases of workers on this machine whose process is gone (killed, crashed);
+    commits. The holders released.
+
+    Their leases would otherwise keep the hosts from everyone until they expire; a holder on
+    another machine cannot be checked from here and keeps its lease until then."""
+    prefix = f"{socket.gethostname()}:"
+    holders = set(
+        db.exec(select(HostLease.holder).where(col(HostLease.holder).startswith(prefix))).all()
+    )
+    dead = [holder for holder in holders if not _process_alive(holder)]
+    if dead:
+        db.execute(
+            update(HostLease)
+            .where(col(HostLease.holder).in_(dead))
+            .values(holder="", expires_at=None)
+        )
+    db.commit()
+    return dead
+
+
+def release_process(db: Session, *, pid: int | None = None) -> None:
+    """Give back every lease this process (or `pid` on this machine) holds; commits."""
+    prefix = f"{socket.gethostname()}:{pid or os.getpid()}:"
+    db.execute(
+        update(HostLease)
+        .where(col(HostLease.holder).startswith(prefix))
+        .values(holder="", expires_at=None)
+    )
+    db.commit()
+
+
+def _process_alive(holder: str) -> bool:
+    try:
+        pid = int(holder.split(":")[1])
+    except (IndexError, ValueError):
+        return True  # not a name new_holder() made: leave it to expire
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, someone else's
+    return True
+
+
 def held_by_others(
     db: Session, *, holder: str, hosts: Sequence[str], now: datetime | None = None
 ) -> set[str]:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
 from sqlmodel import Session, select
 
 from storage.db import get_engine
-from storage.leases import claim, held_by_others, host_of, release, renew
+from storage.leases import (
+    claim,
+    held_by_others,
+    host_of,
+    new_holder,
+    release,
+    release_dead_holders,
+    release_process,
+    renew,
+)
 from storage.models import HostLease, utcnow
 
 TTL = timedelta(minutes=5)
@@ -112,3 +124,22 @@ def test_postgresql_skips_a_host_another_claim_has_locked_without_waiting(home) 
         with _session() as db:
             assert claim(db, holder="w2", candidates=HOSTS, max_sources=1, ttl=TTL) == ["b.example"]
         busy.rollback()
+
+
+def test_leases_of_a_killed_process_on_this_machine_are_released_at_once(home) -> None:
+    """A `claimwatch run` killed with SIGKILL cannot release its hosts: the next claim on the
+    same machine frees them instead of waiting for the leases to expire."""
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()
+    dead_holder = f"{socket.gethostname()}:{killed.pid}:deadbeef"
+    alive_holder = new_holder()  # this process: alive
+    remote_holder = "elsewhere.example:1:cafe"  # another machine: cannot be checked here
+    with _session() as db:
+        claim(db, holder=dead_holder, candidates={"a.example": 1}, max_sources=1, ttl=TTL)
+        claim(db, holder=alive_holder, candidates={"b.example": 1}, max_sources=1, ttl=TTL)
+        claim(db, holder=remote_holder, candidates={"c.example": 1}, max_sources=1, ttl=TTL)
+        assert release_dead_holders(db) == [dead_holder]
+    assert _holders() == {"a.example": "", "b.example": alive_holder, "c.example": remote_holder}
+    with _session() as db:
+        release_process(db)
+    assert _holders() == {"a.example": "", "b.example": "", "c.example": remote_holder}
