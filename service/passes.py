@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import col, select
@@ -18,7 +18,7 @@ from service.analyse import AnalysisReport
 from service.leasing import LEASE_TTL
 from storage import leases
 from storage.db import session
-from storage.models import Capture, Source
+from storage.models import Capture, Source, utcnow
 from storage.sources import select_for_run
 
 CRAWL_TIMEOUT_SECONDS = 3600
@@ -258,14 +258,19 @@ def plain_pass(*, urls: list[str], due_only: bool, tag: str = "") -> MonitorSumm
         due_only=due_only, urls=urls, tag=tag, batch_size=settings.crawl_batch_size
     )
     report, failures = AnalysisReport(), []
+    reasons: dict[int, str] = {}  # source id -> why its batch's crawl failed
+    started = utcnow() - timedelta(seconds=1)  # a second of margin for clock rounding
     for batch in batches:
         try:
             crawl(batch)
         except CrawlFailed as exc:
             failures.append(str(exc))
+            reasons.update((entry["source_id"], f"crawl failed: {exc}") for entry in batch)
     for capture_ids in plan_batches(source_ids=None, batch_size=settings.analysis_batch_size):
         report.add(analyse_batch(capture_ids))
-    summary = MonitorSummary.from_report(sum(len(b) for b in batches), report)
+    planned = [entry["source_id"] for batch in batches for entry in batch]
+    not_checked = unchecked_sources(planned, since=started, reasons=reasons)
+    summary = MonitorSummary.from_report(len(planned), report, not_checked)
     summary.crawl_failures = failures
     delivery = deliver_due()
     summary.alerts_sent, summary.alerts_pending = delivery.sent, delivery.pending

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from service.passes import CrawlFailed, crawl
 from storage.db import session
 from storage.models import Capture, Source
 from storage.settings import get_settings
-from tests.flows.pipeline import PATH, cli, run_counts, serve
+from tests.flows.pipeline import ARTICLE, PATH, cli, run_counts, serve
 
 pytestmark = pytest.mark.slow
 
@@ -91,11 +92,19 @@ def test_a_pass_names_the_sources_it_could_not_check(
     serve(fresh_site, "v1")
     url = fresh_site.url(PATH)
     cli("track", url)
+    body = ARTICLE.with_name(f"{ARTICLE.name}.v1.html").read_bytes()
+    # The page answers slowly, so the database can be locked once the pass has leased the host
+    # and its crawl is fetching: the lock must hit the saving of captures, not the lease.
+    fresh_site.set(PATH, body=body, delay=2.0)
     env = {**os.environ, "PREFECT_API_URL": os.environ["CLAIMWATCH_TEST_PREFECT_API_URL"]}
     command = [sys.executable, "-m", "claimwatch", "run"]
     finished = threading.Event()
+    run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    while not fresh_site.requests_for(PATH) and run.poll() is None:
+        assert time.monotonic() < deadline, "the pass never fetched the page"
+        time.sleep(0.05)  # polling the site for the crawl's first request
     with write_locked():
-        run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         # The lock is held through the crawl and its two retries, then freed for the rest.
         watcher = threading.Thread(
             target=_release_when_saving_failed, args=(home / "logs", 3, finished)
@@ -111,6 +120,7 @@ def test_a_pass_names_the_sources_it_could_not_check(
     [line] = [line for line in stdout.splitlines() if "not checked" in line]
     assert url in line and "could not be saved" in line
     assert len(fresh_site.requests_for(PATH)) == 3  # the crawl was tried three times
+    serve(fresh_site, "v1")
 
     # With the database free again the next pass checks it.
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)

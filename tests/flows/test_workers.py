@@ -142,5 +142,5 @@ def test_three_workers_split_a_pass_by_host(home: Path, sites: list[GatedSite]) 
     again = _start_worker(WORKERS)
     out, err = again.communicate(timeout=600)
     assert again.returncode == 0, err
-    assert out.splitlines()[0].startswith("checked: 0")
+    assert out.splitlines()[0].startswith("planned: 0  checked: 0")
     assert _checks_per_source() == checks

@@ -26,7 +26,7 @@ def _move_to(revision: str, *, down: bool) -> None:
 def test_old_versions_are_packed_and_read_the_same(home: Path) -> None:
     article = extract_article(PAGE.read_bytes(), url="https://example.org/a/").article
     assert article is not None
-    _move_to("discovery", down=True)
+    _move_to("hardening_pass", down=True)
     whole = blocks_to_json(article.blocks)
     with session() as db:
         source = Source(url="https://example.org/a/", normalized_url="https://example.org/a/")
@@ -54,6 +54,6 @@ def test_old_versions_are_packed_and_read_the_same(home: Path) -> None:
         assert all(isinstance(block, list) for block in version.blocks)  # packed
         assert version_article(version).blocks == article.blocks
 
-    _move_to("discovery", down=True)
+    _move_to("hardening_pass", down=True)
     with session() as db:
         assert db.query(Version).one().blocks == whole
