@@ -4,17 +4,16 @@ diff as JSON ops or as an escaped HTML fragment."""
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from analysis.report import claim_change_lines, reference_change_lines
-from analysis.vocabulary import ChangeKind, Severity
-from claimwatch.api.deps import answer, moment
+from claimwatch.api.deps import ChangeFilters
 from claimwatch.web.safety import visible
 from storage.browse import Cursor
 from storage.db import session
-from storage.queries import change_filter, changes_by_id, changes_page
+from storage.queries import changes_by_id, changes_page
 
 router = APIRouter(tags=["changes"])
 FRAGMENT_HEADERS = {
@@ -25,31 +24,19 @@ FRAGMENT_HEADERS = {
 
 @router.get("/changes")
 def list_changes(
-    since: str | None = None,
-    until: str | None = None,
-    url: str | None = None,
-    site: str = "",
-    kind: ChangeKind | None = None,
-    severity: Severity | None = None,
-    tag: str = "",
+    wanted: Annotated[ChangeFilters, Depends()],
     cursor: str | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> dict[str, Any]:
     """Changes newest first: `changes` in the `claimwatch changes --format json` shape and
     `next_cursor` (pass it as `cursor` for the next, older page; null on the last page).
     `since` is inclusive and `until` exclusive (7d, 12h or an ISO date/time)."""
-    start, end = moment(since, name="since"), moment(until, name="until")
     try:
         before = Cursor.decode(cursor) if cursor else None
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     with session() as db:
-        filters = answer(
-            lambda: change_filter(
-                db, since=start, until=end, url=url, site=site, kind=kind,
-                severity=severity or "", tag=tag,
-            )
-        )  # fmt: skip
+        filters = wanted.resolve(db)
         rows, following = changes_page(db, filters=filters, before=before, limit=limit)
     return {"changes": rows, "next_cursor": following.encode() if following else None}
 

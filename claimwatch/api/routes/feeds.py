@@ -3,21 +3,20 @@ the claim and reference changes and the text diff, escaped."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from analysis.timestamps import utc_z
-from analysis.vocabulary import ChangeKind, Severity
-from claimwatch.api.deps import answer, moment
+from claimwatch.api.deps import ChangeFilters
 from claimwatch.api.routes.changes import diff_fragment
 from claimwatch.web.safety import http_url, visible
 from storage.browse import change_ids
 from storage.db import session
 from storage.models import utcnow
-from storage.queries import change_filter, changes_by_id
+from storage.queries import changes_by_id
 
 router = APIRouter(tags=["feeds"])
 ATOM = "http://www.w3.org/2005/Atom"
@@ -26,24 +25,12 @@ ATOM = "http://www.w3.org/2005/Atom"
 @router.get("/feeds/changes.atom")
 def changes_feed(
     request: Request,
-    since: str | None = None,
-    until: str | None = None,
-    url: str | None = None,
-    site: str = "",
-    kind: ChangeKind | None = None,
-    severity: Severity | None = None,
-    tag: str = "",
+    wanted: Annotated[ChangeFilters, Depends()],
     limit: int = Query(50, ge=1, le=500),
 ) -> Response:
     """The newest changes the filters select (those of /api/v1/changes) as Atom."""
-    start, end = moment(since, name="since"), moment(until, name="until")
     with session() as db:
-        filters = answer(
-            lambda: change_filter(
-                db, since=start, until=end, url=url, site=site, kind=kind,
-                severity=severity or "", tag=tag,
-            )
-        )  # fmt: skip
+        filters = wanted.resolve(db)
         ids, _ = change_ids(db, filters=filters, limit=limit)
         rows = changes_by_id(db, ids=ids, include_diff=True)
     base = str(request.base_url).rstrip("/")
