@@ -4,7 +4,9 @@ The weights ship in analysis/claim_model.json (read once with importlib.resource
 trained by bench/train_claim_model.py on the development sentences only (docs/claims.md §7).
 `features` turns a sentence and the predicates the rules found in it into feature names;
 `probability` is the model's probability that the sentence is a claim, and `setting` gives the
-two thresholds analysis/claims.py combines it with the rules by. No weights file, no model:
+two thresholds analysis/claims.py combines it with the rules by; `at_least` answers "is the
+probability at or above this threshold?" without reading the costly shapes when they could not
+change the answer. No weights file, no model:
 `available()` says so and the rules decide alone.
 """
 
@@ -14,11 +16,12 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from analysis import claim_shape
 from analysis.claim_shape import shape_features
 
 _WORD = re.compile(r"[a-z][a-z'-]*|\d+")
@@ -27,6 +30,10 @@ MODEL_FILE = "claim_model.json"
 
 def features(text: str, evidence: Iterable[str] = ()) -> list[str]:
     """Feature names of one sentence: bias, words, bigrams, shapes and the rules' `evidence`."""
+    return [*_text_features(text), *shape_features(text), *(f"r:{e}" for e in evidence)]
+
+
+def _text_features(text: str) -> list[str]:
     low = text.replace("’", "'").replace("‘", "'").lower()
     words = ["<n>" if w[0].isdigit() else w for w in _WORD.findall(low)]
     return [
@@ -34,9 +41,62 @@ def features(text: str, evidence: Iterable[str] = ()) -> list[str]:
         f"len:{min(len(words) // 6, 8)}",
         *{f"w:{w}" for w in words},
         *{f"b:{a}_{b}" for a, b in itertools.pairwise(words)},
-        *shape_features(text),
-        *(f"r:{e}" for e in evidence),
     ]
+
+
+# Log-odds are summed in another order by the stages of at_least than by probability: a bound
+# this close to a threshold is not trusted, and the sentence is read in full.
+_ROUNDING = 1e-9
+
+
+def at_least(text: str, evidence: Sequence[str], threshold: float) -> bool:
+    """Whether `probability(features(text, evidence)) >= threshold`, the same answer, cheaper.
+
+    The shapes are read in three parts of rising cost (analysis/claim_shape.py). After each part
+    the log-odds of the features read so far, plus the most and the least the unread shapes could
+    add, bound the probability; once both bounds fall on the same side of the threshold the
+    answer is known and the costly parts are never read. Most sentences are decided after the
+    words alone: their evidence is far from either threshold.
+    """
+    weights: dict[str, float] = _model()["weights"]
+    low, words = claim_shape.prepare(text)
+    if not words:
+        return probability(features(text, evidence)) >= threshold
+    plain = claim_shape.plain_shapes(text, low, words)
+    known = linear(weights, [*_text_features(text), *plain, *(f"r:{e}" for e in evidence)])
+    verb = "shape:effect-verb" in plain
+    (pattern_up, pattern_down), (outcome_up, outcome_down) = _unread_bounds(verb)
+    decided = _side(known + pattern_down + outcome_down, known + pattern_up + outcome_up, threshold)
+    if decided is not None:
+        return decided
+    known += linear(weights, claim_shape.pattern_shapes(low))
+    decided = _side(known + outcome_down, known + outcome_up, threshold)
+    if decided is not None:
+        return decided
+    return probability(features(text, evidence)) >= threshold
+
+
+def _side(low_z: float, high_z: float, threshold: float) -> bool | None:
+    """True when every log-odds in [low_z, high_z] is at or above `threshold`, False when none
+    is, None when the range straddles it."""
+    if sigmoid(low_z - _ROUNDING) >= threshold:
+        return True
+    if sigmoid(high_z + _ROUNDING) < threshold:
+        return False
+    return None
+
+
+def _unread_bounds(verb: bool) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The most and the least (log-odds) that the pattern shapes, and the outcome shapes, of a
+    sentence can add: each shape is present at most once."""
+    weights: dict[str, float] = _model()["weights"]
+    outcome = (*claim_shape.OUTCOME_SHAPES, *(claim_shape.VERB_OUTCOME_SHAPES if verb else ()))
+
+    def bounds(names: Iterable[str]) -> tuple[float, float]:
+        found = [weights.get(name, 0.0) for name in names]
+        return sum(w for w in found if w > 0), sum(w for w in found if w < 0)
+
+    return bounds(claim_shape.PATTERN_SHAPE_NAMES), bounds(outcome)
 
 
 def linear(weights: dict[str, float], feats: Iterable[str]) -> float:

@@ -53,11 +53,23 @@ _AMOUNT = re.compile(
 
 def shape_features(text: str) -> list[str]:
     """Names of the shapes found in one sentence (any case; curly quotes allowed)."""
-    low = text.strip().replace("’", "'").replace("‘", "'").lower()
-    words = _WORD.findall(low)
-    out: list[str] = []
+    low, words = prepare(text)
     if not words:
         return ["shape:empty"]
+    return [*plain_shapes(text, low, words), *pattern_shapes(low), *outcome_shapes(low, words)]
+
+
+def prepare(text: str) -> tuple[str, list[str]]:
+    """The lower-cased sentence and its words, as every shape reads them."""
+    low = text.strip().replace("’", "'").replace("‘", "'").lower()
+    return low, _WORD.findall(low)
+
+
+# shape_features in three parts of rising cost, so that the model can stop reading a sentence
+# once the shapes not yet read could not move its decision (claim_model.decide).
+def plain_shapes(text: str, low: str, words: list[str]) -> list[str]:
+    """The shapes read from characters and words alone (`words` not empty)."""
+    out: list[str] = []
     if not low.endswith((".", "!", "?", '"', "”", ")")):
         out.append("shape:no-final-stop")  # a list item or a heading-like fragment
     if text[:1].islower():
@@ -75,27 +87,32 @@ def shape_features(text: str) -> list[str]:
         out.append("shape:pronoun-subject")
     if first in ("we", "our", "i", "here"):
         out.append("shape:we-subject")
-    outcome = [m.start() for m in lx.OUTCOME.finditer(low)]
-    if outcome:
-        out.append("shape:outcome-term")
-    if len(outcome) >= 3:
-        out.append("shape:many-outcomes")
-    for name, pattern in (
-        ("method", _METHOD),
-        ("aim", _AIM),
-        ("association", _ASSOCIATION),
-        ("copula-adjective", _COPULA_ADJ),
-        ("modal", _MODAL),
-        ("hedge", lx.HEDGES),
-        ("booster", lx.BOOSTERS),
-        ("negator", lx.NEGATORS),
-        ("safety", lx.SAFETY),
-        ("trend", lx.TREND),
-        ("intent", lx.INTENT),
-        ("research", lx.RESEARCH),
-    ):
-        if pattern.search(low):
-            out.append("shape:" + name)
+    verb = _first_verb(words)
+    if verb >= 0:
+        out.append("shape:effect-verb")
+        if verb == 0:
+            out.append("shape:verb-first")
+    return out
+
+
+PATTERN_SHAPES = (
+    ("method", _METHOD),
+    ("aim", _AIM),
+    ("association", _ASSOCIATION),
+    ("copula-adjective", _COPULA_ADJ),
+    ("modal", _MODAL),
+    ("hedge", lx.HEDGES),
+    ("booster", lx.BOOSTERS),
+    ("negator", lx.NEGATORS),
+    ("safety", lx.SAFETY),
+    ("trend", lx.TREND),
+    ("intent", lx.INTENT),
+)
+
+
+def pattern_shapes(low: str) -> list[str]:
+    """The shapes read by the small patterns (the cheap ones of the regular expressions)."""
+    out = ["shape:" + name for name, pattern in PATTERN_SHAPES if pattern.search(low)]
     # Cheap substring checks first: most sentences hold neither " that" nor an amount.
     report = _REPORT.search(low) if " that" in low else None
     if report:
@@ -104,18 +121,41 @@ def shape_features(text: str) -> list[str]:
             out.append("shape:study-reports")
     if _MAY_HAVE_AMOUNT.search(low) and _AMOUNT.search(low):
         out.append("shape:amount")
+    return out
+
+
+# The shapes each costly part can add (outcome_shapes adds the last two only after an effect
+# verb): what the model bounds before reading them.
+PATTERN_SHAPE_NAMES = (
+    *("shape:" + name for name, _ in PATTERN_SHAPES),
+    "shape:report-frame",
+    "shape:study-reports",
+    "shape:amount",
+)
+OUTCOME_SHAPES = ("shape:outcome-term", "shape:many-outcomes", "shape:research")
+VERB_OUTCOME_SHAPES = ("shape:verb-then-outcome", "shape:agent-then-verb")
+
+
+def outcome_shapes(low: str, words: list[str]) -> list[str]:
+    """The shapes read by the large patterns: outcome terms, research wording, agent – verb –
+    outcome (`words` not empty)."""
+    out: list[str] = []
+    outcome = [m.start() for m in lx.OUTCOME.finditer(low)]
+    if outcome:
+        out.append("shape:outcome-term")
+    if len(outcome) >= 3:
+        out.append("shape:many-outcomes")
+    if lx.RESEARCH.search(low):
+        out.append("shape:research")
     # Subject – predicate – outcome: an outcome term after the first effect-like verb.
     verb = _first_verb(words)
     if verb >= 0:
-        out.append("shape:effect-verb")
         after = " ".join(words[verb + 1 :])
         if lx.OUTCOME.search(after):
             out.append("shape:verb-then-outcome")
         before = " ".join(words[:verb])
         if lx.HEALTH.search(before) or before in ("it", "this", "they", "these"):
             out.append("shape:agent-then-verb")
-        if verb == 0:
-            out.append("shape:verb-first")
     return out
 
 

@@ -170,10 +170,10 @@ def claim_features(sentence: str) -> ClaimFeatures:
     rules = rule_features(sentence)
     if not claim_model.available() or not (rules.is_claim or rules.reason in MODEL_MAY_ADD):
         return rules  # a structural rejection stands whatever the model says: no need to ask it
-    p = claim_model.probability(claim_model.features(sentence, rule_evidence(sentence)))
-    if rules.is_claim and p >= claim_model.setting("keep"):
+    evidence = rule_evidence(sentence)
+    if rules.is_claim and claim_model.at_least(sentence, evidence, claim_model.setting("keep")):
         return rules
-    if p >= claim_model.setting("add"):
+    if claim_model.at_least(sentence, evidence, claim_model.setting("add")):
         found = rules if rules.is_claim else _relaxed_features(_lower(sentence))
         return replace(found, is_claim=True, reason="model: " + found.reason)
     return replace(
