@@ -86,10 +86,23 @@ def _side(low_z: float, high_z: float, threshold: float) -> bool | None:
     return None
 
 
+# (weights, verb) → _unread_bounds: fixed for one model, and asked for each sentence.
+_BOUNDS: dict[tuple[int, bool], tuple[tuple[float, float], tuple[float, float]]] = {}
+
+
 def _unread_bounds(verb: bool) -> tuple[tuple[float, float], tuple[float, float]]:
     """The most and the least (log-odds) that the pattern shapes, and the outcome shapes, of a
     sentence can add: each shape is present at most once."""
     weights: dict[str, float] = _model()["weights"]
+    key = (id(weights), verb)
+    if key not in _BOUNDS:
+        _BOUNDS[key] = _bounds(weights, verb)
+    return _BOUNDS[key]
+
+
+def _bounds(
+    weights: dict[str, float], verb: bool
+) -> tuple[tuple[float, float], tuple[float, float]]:
     outcome = (*claim_shape.OUTCOME_SHAPES, *(claim_shape.VERB_OUTCOME_SHAPES if verb else ()))
 
     def bounds(names: Iterable[str]) -> tuple[float, float]:
@@ -101,7 +114,7 @@ def _unread_bounds(verb: bool) -> tuple[tuple[float, float], tuple[float, float]
 
 def linear(weights: dict[str, float], feats: Iterable[str]) -> float:
     """The model's log-odds for a feature list."""
-    return sum(weights.get(f, 0.0) for f in feats)
+    return sum(map(weights.get, feats, itertools.repeat(0.0)))
 
 
 def sigmoid(z: float) -> float:

@@ -51,6 +51,7 @@ _CHANGE_WORDS = lx.words(
 
 
 _NORMALIZE = re.compile(r"[^\w\s]+")
+_COPULA_SECOND = re.compile(r"\w+ (?:is|are|was)\b")  # "Walk is ...": not an imperative
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def link_citations(claims: Iterable[Claim], references: Sequence[Reference]) -> 
     for claim in claims:
         labels = dict.fromkeys(label for c in claim.cites for label in expand_marker(c))
         pairs = tuple((label, by_marker[label]) for label in labels if label in by_marker)
-        out.append(replace(claim, references=pairs))
+        out.append(claim if pairs == claim.references else replace(claim, references=pairs))
     return tuple(out)
 
 
@@ -176,9 +177,9 @@ def claim_features(sentence: str) -> ClaimFeatures:
     if claim_model.at_least(sentence, evidence, claim_model.setting("add")):
         found = rules if rules.is_claim else _relaxed_features(_lower(sentence))
         return replace(found, is_claim=True, reason="model: " + found.reason)
-    return replace(
-        rules, is_claim=False, reason="model: no claim" if rules.is_claim else rules.reason
-    )
+    if not rules.is_claim:
+        return rules
+    return replace(rules, is_claim=False, reason="model: no claim")
 
 
 # The rules' rejections the model may overrule: a missing predicate, outcome or agent (word lists
@@ -234,7 +235,7 @@ def rule_features(sentence: str) -> ClaimFeatures:
     dosage = bool(lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text)) or bool(
         lx.DOSE_FREQUENCY.search(text)
     )
-    if words[0] in lx.IMPERATIVES and not dosage and not re.match(r"\w+ (?:is|are|was)\b", text):
+    if words[0] in lx.IMPERATIVES and not dosage and not _COPULA_SECOND.match(text):
         return ClaimFeatures(False, "imperative")
     if lx.INTENT.search(text):
         return ClaimFeatures(False, "intent")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _NUM_LIST = r"\d{1,3}(?:\s?[,–—-]\s?\d{1,3})*"
@@ -28,6 +29,8 @@ _TRAILING_PAREN = re.compile(rf"\s\(({_NUM_LIST})\)(?=[.!?]?[”’\"]?$)")
 _AFTER_COMMA = re.compile(rf"(?<=[^\W\d_][,;:])({_NUM_LIST})(?=\s)")
 _WORD_BEFORE = re.compile(r"([^\s(\[“\"‘']*)$")
 _WS = re.compile(r"\s+")
+_HAS_SUPER = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]")
+_HAS_DIGIT = re.compile(r"\d")
 _SPACE = re.compile(r"\s*")
 
 # Tokens that end in a period without ending the sentence (compared lower-cased, dot removed).
@@ -128,16 +131,26 @@ def _make(
         inner.extend(split_markers(m.group(1) if m.groups() else m.group(0)))
         return ""
 
-    body = _BRACKET.sub(take, chunk)
-    body = _SUPER.sub(take, body)
-    body = _TRAILING_PAREN.sub(take, body)
-    body = _AFTER_COMMA.sub(take, body)
+    # Each marker form needs a bracket, a superscript, a parenthesis or a digit: most sentences
+    # hold none of them and skip the patterns.
+    body = _BRACKET.sub(take, chunk) if "[" in chunk else chunk
+    if _HAS_SUPER.search(body):
+        body = _SUPER.sub(take, body)
+    if "(" in body:
+        body = _TRAILING_PAREN.sub(take, body)
+    if _HAS_DIGIT.search(body):
+        body = _AFTER_COMMA.sub(take, body)
     for hint in hints:
-        if hint in inner or hint in markers or not hint.isdigit():
+        if hint in inner or hint in markers or not hint.isdigit() or hint not in body:
             continue
-        glued = re.compile(rf"(?<=[a-z\)”’\"])({re.escape(hint)})(?=[\s,;:.!?]|$)")
-        body = glued.sub(take, body, count=1)
+        body = _glued(hint).sub(take, body, count=1)
     body = _WS.sub(" ", body).strip()
     if not body:
         return None
     return Sentence(text=body, markers=tuple(inner) + markers, start=start, end=end)
+
+
+@lru_cache(maxsize=256)
+def _glued(hint: str) -> re.Pattern[str]:
+    """A structural marker glued to the word before it (`bonding1 and`)."""
+    return re.compile(rf"(?<=[a-z\)”’\"])({re.escape(hint)})(?=[\s,;:.!?]|$)")
