@@ -247,8 +247,8 @@ def rule_features(sentence: str) -> ClaimFeatures:
     if not effects:
         return ClaimFeatures(False, "no effect")
     # Only sentences with a predicate pay for these (most sentences have none).
-    for pattern, reason in _NOT_CLAIMS:
-        if pattern.search(text):
+    for pattern, reason, needles in _NOT_CLAIMS:
+        if (not needles or _holds(text, needles)) and pattern.search(text):
             return ClaimFeatures(False, reason)
     if lx.TREND.search(text) and lx.YEAR.search(text):
         effects = [e for e in effects if not _is_change(text, e)]
@@ -365,7 +365,7 @@ def _predicates(text: str) -> tuple[tuple[int, int, str, str], ...]:
             kind = "change" if _intransitive_change(text, m.end(), stem) else "verb"
             found.append((m.start(), m.end(), _DIRECTION.get(stem, ""), kind))
     # A pattern runs only on sentences holding one of its needles: a set scan is far cheaper.
-    present = {n for n in _NEEDLES if n in text}
+    present = set(filter(text.__contains__, _NEEDLES))
     for pattern, direction, kind, needles in lx.PHRASES:
         if not needles & present:
             continue
@@ -375,14 +375,35 @@ def _predicates(text: str) -> tuple[tuple[int, int, str, str], ...]:
     for pattern, kind, needles in _RELATION_PHRASES:
         if needles & present:
             found += [(m.start(), m.end(), "", kind) for m in pattern.finditer(text)]
-    found += [(m.start(), m.end(), "increase", "effect") for m in lx.SUFFICIENCY.finditer(text)]
-    release = lx.RELEASE.search(text)
+    if "get " in text:
+        found += [(m.start(), m.end(), "increase", "effect") for m in lx.SUFFICIENCY.finditer(text)]
+    release = lx.RELEASE.search(text) if _holds(text, _RELEASE_NEEDLES) else None
     if release and (lx.TRIGGERS.search(text) or lx.RELEASE_ACTIVE.search(text)):
         found.append((release.start(), release.end(), "increase", "release"))
-    dropped = [(m.start(), m.end()) for m in lx.CONDITIONAL.finditer(text)]
-    dropped += [(m.start(), m.end()) for m in lx.AGE_CHANGE.finditer(text)]
-    dropped += [(m.start(), m.end()) for m in lx.PREVALENCE.finditer(text)]
+    if not found:
+        return ()
+    dropped = [
+        (m.start(), m.end())
+        for pattern, needles in _DROPPING
+        if _holds(text, needles)
+        for m in pattern.finditer(text)
+    ]
     return tuple(e for e in found if not any(a <= e[0] < b for a, b in dropped))
+
+
+def _holds(text: str, needles: tuple[str, ...]) -> bool:
+    """Whether `text` holds one of `needles`: a pattern that needs one cannot match without."""
+    return any(map(text.__contains__, needles))
+
+
+# Each pattern with the strings every match of it contains: a cheap test before the pattern runs
+# (tests/analysis/test_claims.py checks each against its pattern on the labelled sentences).
+_RELEASE_NEEDLES = ("releas", "secret", "experience")
+_DROPPING = (
+    (lx.CONDITIONAL, ("if", "whether")),
+    (lx.AGE_CHANGE, (" with age",)),
+    (lx.PREVALENCE, ("affect",)),
+)
 
 
 def _intransitive_change(text: str, end: int, stem: str) -> bool:
@@ -523,12 +544,20 @@ def _forms(stem: str) -> dict[str, str]:
     return forms
 
 
-_NOT_CLAIMS = (
-    (lx.UNCLEAR, "unknown"),
-    (lx.META, "about words"),
-    (lx.RESEARCH, "research"),
-    (lx.DEFINITION, "definition"),
-    (lx.OBLIGATION, "duty"),
+# (pattern, reason, needles): needles as for _DROPPING, () when the pattern has too many.
+_NOT_CLAIMS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (
+        lx.UNCLEAR,
+        "unknown",
+        (
+            *("unclear", "unknown", "poorly", "be sure"),
+            *("hope is", "fear is", "concern is", "worry is", "question is"),
+        ),
+    ),
+    (lx.META, "about words", ("mean", "imply", "equate")),
+    (lx.RESEARCH, "research", ()),
+    (lx.DEFINITION, "definition", ("defined as",)),
+    (lx.OBLIGATION, "duty", ("ensur", "make sure", "check", "verify", "show", "prove")),
 )
 # (pattern, kind, needles): a pattern runs only on sentences holding one of its needles.
 _RELATION_PHRASES = tuple(
@@ -579,4 +608,6 @@ _FORMS = {
     for stem in (*lx.INCREASE, *lx.DECREASE, *lx.NEUTRAL)
     for form, kind in _forms(stem).items()
 }
-_NEEDLES = frozenset().union(*(n for *_, n in lx.PHRASES), *(n for *_, n in _RELATION_PHRASES))
+_NEEDLES = tuple(
+    frozenset().union(*(n for *_, n in lx.PHRASES), *(n for *_, n in _RELATION_PHRASES))
+)
