@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from analysis import claim_lexicon as lx
+from analysis.align import compare_blocks
 from analysis.claims import (
+    _DROPPING,
+    _NOT_CLAIMS,
+    _RELEASE_NEEDLES,
     Claim,
     ClaimType,
+    _lower,
     claim_features,
     expand_marker,
     find_claims,
@@ -15,6 +24,9 @@ from analysis.claims import (
 )
 from analysis.document import Block
 from analysis.references import parse_reference
+from analysis.vocabulary import ClaimChangeKind
+
+LABELLED = Path(__file__).parent / "labelled"
 
 
 @pytest.mark.parametrize(
@@ -443,3 +455,58 @@ def test_certainty_round_2(sentence: str, certainty: str) -> None:
 )
 def test_predicates_that_are_not_the_claim(sentence: str) -> None:
     assert not claim_features(sentence).is_claim
+
+
+def test_issue_reader_edits_of_a_blog_post() -> None:
+    # issue 11: a reader's edits of a blog post, compared as the pipeline compares two versions
+    intro = "Vitamin D matters for winter health."
+    before = [
+        Block("paragraph", intro),
+        Block("paragraph", "Taking 4000 IU per day is completely safe for everyone."),
+        Block("paragraph", "Melatonin cures insomnia. It is sold without a prescription."),
+    ]
+    after = [
+        Block("paragraph", intro),
+        Block(
+            "paragraph",
+            "Melatonin cures insomnia and anxiety in just one week. "
+            "It is sold without a prescription.",
+        ),
+    ]
+    claims, _ = compare_blocks(before, after)
+    assert [(c.text, c.type) for c in claims.removed] == [
+        ("Taking 4000 IU per day is completely safe for everyone.", ClaimType.safety)
+    ]
+    assert claims.added == ()
+    (change,) = claims.modified
+    assert (change.before.text, change.after.text, change.change) == (
+        "Melatonin cures insomnia.",
+        "Melatonin cures insomnia and anxiety in just one week.",
+        ClaimChangeKind.strengthened,
+    )
+    assert {"outcome added: anxiety", "time-frame added: 7 days"} <= set(change.reasons)
+
+
+def _labelled_sentences() -> list[str]:
+    sets = ("claims-dev", "claims-dev2", "claims-dev3", "heldout", "heldout2")
+    return [
+        _lower(s["text"])
+        for name in sets
+        for s in json.loads((LABELLED / f"{name}.json").read_text("utf-8"))["sentences"]
+    ]
+
+
+def test_pattern_needles_are_in_every_match() -> None:
+    # The rules skip a pattern on a sentence that holds none of its needles: sound only if every
+    # match of the pattern holds one.
+    guarded = [
+        (lx.RELEASE, _RELEASE_NEEDLES),
+        (lx.SUFFICIENCY, ("get ",)),
+        *_DROPPING,
+        *((pattern, needles) for pattern, _, needles in _NOT_CLAIMS if needles),
+    ]
+    texts = _labelled_sentences()
+    assert len(texts) > 800
+    for pattern, needles in guarded:
+        matches = [m.group(0) for t in texts for m in pattern.finditer(t)]
+        assert [m for m in matches if not any(n in m for n in needles)] == [], pattern.pattern
