@@ -34,14 +34,48 @@ def features(text: str, evidence: Iterable[str] = ()) -> list[str]:
 
 
 def _text_features(text: str) -> list[str]:
-    low = text.replace("’", "'").replace("‘", "'").lower()
-    words = ["<n>" if w[0].isdigit() else w for w in _WORD.findall(low)]
+    words = _model_words(text)
     return [
         "bias",
         f"len:{min(len(words) // 6, 8)}",
         *{f"w:{w}" for w in words},
         *{f"b:{a}_{b}" for a, b in itertools.pairwise(words)},
     ]
+
+
+def _model_words(text: str) -> list[str]:
+    low = text.replace("’", "'").replace("‘", "'").lower()
+    return ["<n>" if w[0].isdigit() else w for w in _WORD.findall(low)]
+
+
+def _text_log_odds(weights: dict[str, float], text: str) -> float:
+    """linear(weights, _text_features(text)) up to rounding, without building the names."""
+    words = _model_words(text)
+    by_word, by_pair = _word_tables(weights)
+    return (
+        weights.get("bias", 0.0)
+        + weights.get(f"len:{min(len(words) // 6, 8)}", 0.0)
+        + sum(map(by_word.get, set(words), itertools.repeat(0.0)))
+        + sum(map(by_pair.get, set(itertools.pairwise(words)), itertools.repeat(0.0)))
+    )
+
+
+# id(weights) → (word → weight, (word, word) → weight): the "w:" and "b:" weights keyed so that a
+# sentence's words are looked up without formatting a name for each.
+_TABLES: dict[int, tuple[dict[str, float], dict[tuple[str, str], float]]] = {}
+
+
+def _word_tables(
+    weights: dict[str, float],
+) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+    if id(weights) not in _TABLES:
+        by_word = {name[2:]: w for name, w in weights.items() if name.startswith("w:")}
+        # model words never hold "_" (_WORD), so "b:a_b" splits back into its two words
+        by_pair = {
+            tuple(name[2:].split("_", 1)): w for name, w in weights.items() if name.startswith("b:")
+        }
+        _TABLES[id(weights)] = by_word, by_pair  # type: ignore[assignment]
+    return _TABLES[id(weights)]
 
 
 # Log-odds are summed in another order by the stages of at_least than by probability: a bound
@@ -63,7 +97,7 @@ def at_least(text: str, evidence: Sequence[str], threshold: float) -> bool:
     if not words:
         return probability(features(text, evidence)) >= threshold
     plain = claim_shape.plain_shapes(text, low, words)
-    known = linear(weights, [*_text_features(text), *plain, *(f"r:{e}" for e in evidence)])
+    known = _text_log_odds(weights, text) + linear(weights, [*plain, *(f"r:{e}" for e in evidence)])
     verb = "shape:effect-verb" in plain
     (pattern_up, pattern_down), (outcome_up, outcome_down) = _unread_bounds(verb)
     decided = _side(known + pattern_down + outcome_down, known + pattern_up + outcome_up, threshold)

@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from analysis import claim_lexicon as lx
 from analysis import claim_model
@@ -365,7 +365,7 @@ def _predicates(text: str) -> tuple[tuple[int, int, str, str], ...]:
             kind = "change" if _intransitive_change(text, m.end(), stem) else "verb"
             found.append((m.start(), m.end(), _DIRECTION.get(stem, ""), kind))
     # A pattern runs only on sentences holding one of its needles: a set scan is far cheaper.
-    present = set(filter(text.__contains__, _NEEDLES))
+    present = present_needles(text)
     for pattern, direction, kind, needles in lx.PHRASES:
         if not needles & present:
             continue
@@ -389,6 +389,34 @@ def _predicates(text: str) -> tuple[tuple[int, int, str, str], ...]:
         for m in pattern.finditer(text)
     ]
     return tuple(e for e in found if not any(a <= e[0] < b for a, b in dropped))
+
+
+def present_needles(text: str) -> set[str]:
+    """The phrase needles `text` holds (as substrings), read in one pass of a trie pattern."""
+    present: set[str] = set()
+    for longest in _NEEDLE_STARTS.findall(text):
+        present |= _NEEDLE_PREFIXES[longest]
+    return present
+
+
+def _needle_trie(needles: Iterable[str]) -> str:
+    """A pattern matching each of `needles` (longest first where one is a prefix of another)."""
+    trie: dict[str, Any] = {}
+    for needle in needles:
+        node = trie
+        for char in needle:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # greedy: a longer needle is tried before the one that ends here
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
 
 
 def _holds(text: str, needles: tuple[str, ...]) -> bool:
@@ -608,6 +636,8 @@ _FORMS = {
     for stem in (*lx.INCREASE, *lx.DECREASE, *lx.NEUTRAL)
     for form, kind in _forms(stem).items()
 }
-_NEEDLES = tuple(
-    frozenset().union(*(n for *_, n in lx.PHRASES), *(n for *_, n in _RELATION_PHRASES))
-)
+_NEEDLES = frozenset().union(*(n for *_, n in lx.PHRASES), *(n for *_, n in _RELATION_PHRASES))
+# At each position the longest needle starting there (a lookahead finds overlapping ones); every
+# needle starting there is a prefix of it.
+_NEEDLE_STARTS = re.compile(f"(?=({_needle_trie(_NEEDLES)}))")
+_NEEDLE_PREFIXES = {n: frozenset(m for m in _NEEDLES if n.startswith(m)) for n in _NEEDLES}

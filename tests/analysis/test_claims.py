@@ -11,6 +11,7 @@ from analysis import claim_lexicon as lx
 from analysis.align import compare_blocks
 from analysis.claims import (
     _DROPPING,
+    _NEEDLES,
     _NOT_CLAIMS,
     _RELEASE_NEEDLES,
     Claim,
@@ -21,6 +22,7 @@ from analysis.claims import (
     find_claims,
     link_citations,
     normalize_claim,
+    present_needles,
 )
 from analysis.document import Block
 from analysis.references import parse_reference
@@ -510,3 +512,10 @@ def test_pattern_needles_are_in_every_match() -> None:
     for pattern, needles in guarded:
         matches = [m.group(0) for t in texts for m in pattern.finditer(t)]
         assert [m for m in matches if not any(n in m for n in needles)] == [], pattern.pattern
+
+
+def test_present_needles_are_the_needles_the_sentence_holds() -> None:
+    texts = [*_labelled_sentences(), "it has no side-effects and works better than as much."]
+    for text in texts:
+        assert present_needles(text) == {n for n in _NEEDLES if n in text}, text
+    assert {"effect", "better", "as ", "safe"} - present_needles(texts[-1]) == {"safe"}
