@@ -357,11 +357,14 @@ def _effects(text: str) -> list[tuple[int, int, str, str]]:
 @lru_cache(maxsize=8192)
 def _predicates(text: str) -> tuple[tuple[int, int, str, str], ...]:
     found: list[tuple[int, int, str, str]] = []
-    for m in _WORD.finditer(text):
-        if m.group(0) not in _FORMS:
+    matches = list(_WORD.finditer(text))
+    words = [m.group(0) for m in matches]
+    for i, m in enumerate(matches):
+        if words[i] not in _FORMS:
             continue
-        stem, form = _FORMS[m.group(0)]
-        if _verb_ok(text, m.start(), m.end(), stem, form):
+        stem, form = _FORMS[words[i]]
+        # a word match starts after a non-word character, so the words before it are words[:i]
+        if _verb_ok(text, m.start(), m.end(), stem, form, words[:i]):
             kind = "change" if _intransitive_change(text, m.end(), stem) else "verb"
             found.append((m.start(), m.end(), _DIRECTION.get(stem, ""), kind))
     # A pattern runs only on sentences holding one of its needles: a set scan is far cheaper.
@@ -450,10 +453,9 @@ def _direction_word(phrase: str) -> str:
     return ""
 
 
-def _verb_ok(text: str, start: int, end: int, stem: str, form: str) -> bool:
+def _verb_ok(text: str, start: int, end: int, stem: str, form: str, before: list[str]) -> bool:
     if text[start - 1 : start] == "-" or text[end : end + 1] == "-":
         return False  # "repair-and-recover", "life-enriching"
-    before = _WORD.findall(text[:start])
     prev = before[-1] if before else ""
     if form == "ing" and _gerund_object(before):
         return False  # "applies to treating children", "focus on reducing or preventing obesity"
