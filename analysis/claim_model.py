@@ -60,22 +60,35 @@ def _text_log_odds(weights: dict[str, float], text: str) -> float:
     )
 
 
-# id(weights) → (word → weight, (word, word) → weight): the "w:" and "b:" weights keyed so that a
-# sentence's words are looked up without formatting a name for each.
-_TABLES: dict[int, tuple[dict[str, float], dict[tuple[str, str], float]]] = {}
+WordTables = tuple[dict[str, float], dict[tuple[str, str], float]]
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+# What at_least derives from the weights once: the "w:" and "b:" weights keyed by word (a
+# sentence's words are looked up without formatting a name for each) and the unread shapes'
+# bounds. Held with the weights object they came from, and rebuilt if another one is loaded.
+_DERIVED: dict[str, Any] = {}
 
 
-def _word_tables(
-    weights: dict[str, float],
-) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
-    if id(weights) not in _TABLES:
+def _derived(weights: dict[str, float]) -> dict[str, Any]:
+    if _DERIVED.get("weights") is not weights:
         by_word = {name[2:]: w for name, w in weights.items() if name.startswith("w:")}
         # model words never hold "_" (_WORD), so "b:a_b" splits back into its two words
         by_pair = {
-            tuple(name[2:].split("_", 1)): w for name, w in weights.items() if name.startswith("b:")
+            (name[2:].split("_", 1)[0], name[2:].split("_", 1)[1]): w
+            for name, w in weights.items()
+            if name.startswith("b:")
         }
-        _TABLES[id(weights)] = by_word, by_pair  # type: ignore[assignment]
-    return _TABLES[id(weights)]
+        _DERIVED.clear()
+        _DERIVED.update(
+            weights=weights,
+            tables=(by_word, by_pair),
+            bounds={verb: _bounds(weights, verb) for verb in (False, True)},
+        )
+    return _DERIVED
+
+
+def _word_tables(weights: dict[str, float]) -> WordTables:
+    tables: WordTables = _derived(weights)["tables"]
+    return tables
 
 
 # Log-odds are summed in another order by the stages of at_least than by probability: a bound
@@ -120,23 +133,14 @@ def _side(low_z: float, high_z: float, threshold: float) -> bool | None:
     return None
 
 
-# (weights, verb) → _unread_bounds: fixed for one model, and asked for each sentence.
-_BOUNDS: dict[tuple[int, bool], tuple[tuple[float, float], tuple[float, float]]] = {}
-
-
-def _unread_bounds(verb: bool) -> tuple[tuple[float, float], tuple[float, float]]:
+def _unread_bounds(verb: bool) -> Bounds:
     """The most and the least (log-odds) that the pattern shapes, and the outcome shapes, of a
     sentence can add: each shape is present at most once."""
-    weights: dict[str, float] = _model()["weights"]
-    key = (id(weights), verb)
-    if key not in _BOUNDS:
-        _BOUNDS[key] = _bounds(weights, verb)
-    return _BOUNDS[key]
+    bounds: Bounds = _derived(_model()["weights"])["bounds"][verb]
+    return bounds
 
 
-def _bounds(
-    weights: dict[str, float], verb: bool
-) -> tuple[tuple[float, float], tuple[float, float]]:
+def _bounds(weights: dict[str, float], verb: bool) -> Bounds:
     outcome = (*claim_shape.OUTCOME_SHAPES, *(claim_shape.VERB_OUTCOME_SHAPES if verb else ()))
 
     def bounds(names: Iterable[str]) -> tuple[float, float]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +67,21 @@ def test_the_model_does_not_overrule_structural_rejections(sentence: str) -> Non
 def test_probability_is_a_probability() -> None:
     p = claim_model.probability(claim_model.features("Calcium supports bone health.", []))
     assert 0.0 < p < 1.0
+
+
+def test_the_staged_decision_answers_as_the_full_probability() -> None:
+    # at_least skips the costly shapes when they cannot move the answer: it must give the answer
+    # of the full computation for every sentence and threshold, the thresholds shipped included.
+    labelled = Path(__file__).parent / "labelled"
+    texts = [
+        s["text"]
+        for name in ("claims-dev", "claims-dev3", "heldout")
+        for s in json.loads((labelled / f"{name}.json").read_text("utf-8"))["sentences"]
+    ]
+    thresholds = (0.05, claim_model.setting("keep"), 0.4, claim_model.setting("add"), 0.9)
+    assert len(texts) > 400
+    for text in texts:
+        evidence = rule_evidence(text)
+        p = claim_model.probability(claim_model.features(text, evidence))
+        for threshold in (*thresholds, p, min(1.0, p + 1e-6), max(0.0, p - 1e-6)):
+            assert claim_model.at_least(text, evidence, threshold) == (p >= threshold), text
