@@ -232,14 +232,14 @@ def rule_features(sentence: str) -> ClaimFeatures:
         return ClaimFeatures(False, "question")
     if len(words) < 2:
         return ClaimFeatures(False, "fragment")
-    dosage = bool(lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text)) or bool(
-        lx.DOSE_FREQUENCY.search(text)
-    )
+    # An amount needs a digit, a frequency a day or a week: most sentences skip both patterns.
+    dosage = bool(_DIGIT.search(text) and lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text))
+    dosage = dosage or bool(_holds(text, _FREQUENCY_NEEDLES) and lx.DOSE_FREQUENCY.search(text))
     if words[0] in lx.IMPERATIVES and not dosage and not _COPULA_SECOND.match(text):
         return ClaimFeatures(False, "imperative")
     if lx.INTENT.search(text):
         return ClaimFeatures(False, "intent")
-    if lx.UNKNOWN.search(text):
+    if _holds(text, _UNKNOWN_NEEDLES) and lx.UNKNOWN.search(text):
         return ClaimFeatures(False, "unknown")
     effects = _effects(text)
     if dosage:
@@ -430,6 +430,9 @@ def _holds(text: str, needles: tuple[str, ...]) -> bool:
 # Each pattern with the strings every match of it contains: a cheap test before the pattern runs
 # (tests/analysis/test_claims.py checks each against its pattern on the labelled sentences).
 _RELEASE_NEEDLES = ("releas", "secret", "experience")
+_FREQUENCY_NEEDLES = ("day", "daily", "week")
+_UNKNOWN_NEEDLES = ("know", "unclear", "wonder", "understood")
+_DIGIT = re.compile(r"\d")
 _DROPPING = (
     (lx.CONDITIONAL, ("if", "whether")),
     (lx.AGE_CHANGE, (" with age",)),

@@ -11,9 +11,11 @@ from analysis import claim_lexicon as lx
 from analysis.align import compare_blocks
 from analysis.claims import (
     _DROPPING,
+    _FREQUENCY_NEEDLES,
     _NEEDLES,
     _NOT_CLAIMS,
     _RELEASE_NEEDLES,
+    _UNKNOWN_NEEDLES,
     Claim,
     ClaimType,
     _lower,
@@ -504,6 +506,9 @@ def test_pattern_needles_are_in_every_match() -> None:
     guarded = [
         (lx.RELEASE, _RELEASE_NEEDLES),
         (lx.SUFFICIENCY, ("get ",)),
+        (lx.DOSE_FREQUENCY, _FREQUENCY_NEEDLES),
+        (lx.UNKNOWN, _UNKNOWN_NEEDLES),
+        (lx.DOSE, tuple("0123456789")),
         *_DROPPING,
         *((pattern, needles) for pattern, _, needles in _NOT_CLAIMS if needles),
     ]
