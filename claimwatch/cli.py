@@ -170,7 +170,7 @@ def articles(
     _ready()
     with session() as db:
         rows = _lookup(lambda: all_articles(db, site=site, tag=tag, url=url, include_inactive=all))
-    columns = ["url", "title", "versions", "latest_captured_at", "changes", "last_status"]
+    columns = ["url", "versions", "changes", "latest_captured_at", "last_status"]
     emit(rows, format, columns=columns, title="Articles")
 
 
