@@ -88,9 +88,13 @@ def test_sigterm_stops_the_crawl_and_a_restart_completes_the_pass(
 ) -> None:
     with SiteServer() as site:
         urls = publish(site, edited=False)
-        slow = urls[0].removeprefix(site.base_url)
-        body = site_body(site, slow)
-        site.set(slow, body=body, delay=SLOW_SECONDS)
+        # Every article is slow: two are fetched at once (per-host concurrency), the third
+        # waits its turn; a crawl told to stop does not start it, one waited for would.
+        paths = [url.removeprefix(site.base_url) for url in urls]
+        bodies = {path: site_body(site, path) for path in paths}
+        for path in paths:
+            site.set(path, body=bodies[path], delay=SLOW_SECONDS)
+        before = len(site.requests)
         seen: set[int] = set()
         with serving(home, "--interval", "1h", "--grace", "1") as served:
             with served.client() as api:
@@ -114,10 +118,14 @@ def test_sigterm_stops_the_crawl_and_a_restart_completes_the_pass(
         # At serve's exit, not later: an orphaned crawl would still wait on the slow page.
         assert [pid for pid in seen if alive(pid)] == []
         assert held_leases(home) == []
+        asked = {r.path for r in site.requests[before:] if r.path in bodies}
+        assert len(asked) < len(paths)  # the crawl was stopped, not waited for
         log = next(served.home.parent.glob("serve-*.log")).read_text()
         assert "stopping its crawls" in log
+        assert "Traceback" not in log
 
-        site.set(slow, body=body)  # fast again
+        for path in paths:
+            site.set(path, body=bodies[path])  # fast again
         with serving(home, "--interval", "1h") as restarted, restarted.client() as api:
             again = api.post("/api/v1/runs", json={"urls": urls}).json()
             finished: dict[str, Any] = wait_for(
