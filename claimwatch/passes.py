@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from claimwatch.output import console, err_console
 from claimwatch.service_state import ServeState, auth_headers, read_state
 
-RUN_WAIT = 20  # seconds the service may hold each request for a pass's end
+RUN_WAIT = 10  # seconds the service may hold each request for a pass's end
 STAGES = {"crawl": "crawling (batches)", "analyse": "analysing (batches)", "alerts": "alerts"}
 
 

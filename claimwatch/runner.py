@@ -108,7 +108,9 @@ class PassRunner:
         with self.wake:
             self.wake.wait_for(
                 lambda: (
-                    run_id not in self.runs or self.runs[run_id].state not in ("queued", "running")
+                    self.stopping.is_set()
+                    or run_id not in self.runs
+                    or self.runs[run_id].state not in ("queued", "running")
                 ),
                 timeout=max(0.0, timeout),
             )

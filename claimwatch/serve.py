@@ -27,6 +27,7 @@ PREFECT_START_TIMEOUT = 120.0
 # Past a crawl's own download timeout: time for Scrapy's graceful stop (downloads in flight
 # end, its pipelines commit what they hold) before the crawl is killed.
 CRAWL_STOP_MARGIN = 5.0
+SHUTDOWN_REQUESTS_SECONDS = 5  # open requests get this long to end when serve stops
 
 
 class ServeFailed(RuntimeError):
@@ -176,7 +177,9 @@ def serve(
         deployment = ""
         print(f"claimwatch serve: no deployment registered ({exc})", flush=True)
     app = create_app(access=access, runner=runner)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    # A request waiting for a pass's end (GET /runs/{id}?wait=) must not hold the shutdown.
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
+                            timeout_graceful_shutdown=SHUTDOWN_REQUESTS_SECONDS)  # fmt: skip
     server = uvicorn.Server(config)
     shown_host = f"[{host}]" if ":" in host else host
     state = ServeState(
