@@ -155,6 +155,26 @@ app.command()(sites_cli.sites)
 
 
 @app.command()
+def articles(
+    site: Annotated[
+        str, typer.Option(help="Only this site: a followed site's URL or a host name.")
+    ] = "",
+    tag: Annotated[str, typer.Option(help="Only articles with this tag.")] = "",
+    url: Annotated[str, typer.Option(help="Only this URL.")] = "",
+    all: Annotated[bool, typer.Option("--all", help="Include untracked articles.")] = False,
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """List tracked articles: latest version, counts, last attempt (as GET /api/v1/articles)."""
+    from service.articles import all_articles
+
+    _ready()
+    with session() as db:
+        rows = _lookup(lambda: all_articles(db, site=site, tag=tag, url=url, include_inactive=all))
+    columns = ["url", "versions", "changes", "latest_captured_at", "last_status"]
+    emit(rows, format, columns=columns, title="Articles")
+
+
+@app.command()
 def run(
     due: Annotated[
         bool, typer.Option("--due", help="Only sources whose interval elapsed.")

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from claimwatch.output import console, err_console
 from claimwatch.service_state import ServeState, auth_headers, read_state
 
+RUN_WAIT = 10  # seconds the service may hold each request for a pass's end
 STAGES = {"crawl": "crawling (batches)", "analyse": "analysing (batches)", "alerts": "alerts"}
 
 
@@ -92,8 +93,11 @@ def run_through_service(
             run = response.json()
             err_console.print(f"pass {run['id']} queued on {state.api_url}", highlight=False)
             while run["state"] in ("queued", "running"):
-                time.sleep(0.2)  # polling the service for the pass's end
-                run = client.get(f"/api/v1/runs/{run['id']}").json()
+                # The service answers as soon as the pass ends (or after `wait` seconds).
+                asked = time.monotonic()
+                run = client.get(f"/api/v1/runs/{run['id']}", params={"wait": RUN_WAIT}).json()
+                if run["state"] in ("queued", "running") and time.monotonic() - asked < 1:
+                    time.sleep(0.2)  # a service that does not wait: poll it
     except httpx.HTTPError as exc:
         raise PassFailed(f"lost the service at {state.api_url}: {exc}") from exc
     if run["state"] != "completed":

@@ -102,6 +102,20 @@ class PassRunner:
             self.start()
         return run
 
+    def wait_for_end(self, run_id: str, *, timeout: float) -> PassRun | None:
+        """The run once it has ended, or as it is after `timeout` s (None: unknown id); lets
+        a caller (`claimwatch run`) learn of the end at once instead of polling."""
+        with self.wake:
+            self.wake.wait_for(
+                lambda: (
+                    self.stopping.is_set()
+                    or run_id not in self.runs
+                    or self.runs[run_id].state not in ("queued", "running")
+                ),
+                timeout=max(0.0, timeout),
+            )
+            return self.runs.get(run_id)
+
     def status(self) -> dict[str, Any]:
         """The schedule, the queue, the running pass and the recent ones."""
         with self.wake:
@@ -218,8 +232,10 @@ class PassRunner:
             run.state, run.error = "failed", (str(exc).splitlines() or [repr(exc)])[0]
             logger.warning("pass %s failed: %s", run.id, run.error)
         finally:
-            run.ended_at = utcnow()
-            self.current = None
+            with self.wake:
+                run.ended_at = utcnow()
+                self.current = None
+                self.wake.notify_all()  # callers waiting for this run's end
 
     def _run_pass(self, run: PassRun) -> dict[str, Any]:
         parameters = {"urls": run.urls, "due_only": run.due_only, "tag": run.tag}

@@ -3,6 +3,7 @@ PREFECT_API_URL, or a local one started here), and monitoring passes on an inter
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -16,12 +17,17 @@ import httpx
 
 from analysis.timestamps import utc_z
 from claimwatch.service_state import ServeState, remove_state, write_state
+from crawler.run import download_timeout
 from service.leasing import release_own
 from storage.models import utcnow
 from storage.settings import get_settings
 
 logger = logging.getLogger(__name__)
 PREFECT_START_TIMEOUT = 120.0
+# Past a crawl's own download timeout: time for Scrapy's graceful stop (downloads in flight
+# end, its pipelines commit what they hold) before the crawl is killed.
+CRAWL_STOP_MARGIN = 5.0
+SHUTDOWN_REQUESTS_SECONDS = 5  # open requests get this long to end when serve stops
 
 
 class ServeFailed(RuntimeError):
@@ -87,6 +93,66 @@ def prefect_server(port: int) -> PrefectServer:
     return server
 
 
+class _NoNewProcesses:
+    """An audit hook that refuses to start processes once shutdown has begun: a pass cut short
+    must not start another crawl (a task retry, the next batch) after its crawls were
+    stopped; such a crawl would outlive the service."""
+
+    def __init__(self) -> None:
+        self.refusing = False
+        sys.addaudithook(self)
+
+    def __call__(self, event: str, args: tuple[object, ...]) -> None:
+        if self.refusing and event in ("subprocess.Popen", "os.posix_spawn", "os.fork"):
+            raise RuntimeError("claimwatch serve is stopping: no new process is started")
+
+
+def _proc_stat(pid: int | str) -> tuple[str, int] | None:
+    """A process's state letter and parent pid (Linux /proc); None when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (OSError, ValueError):
+        return None
+    # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after it
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return fields[0], int(fields[1])
+
+
+def child_processes(parent: int) -> list[int]:
+    """The running direct children of `parent` (Linux: read from /proc; elsewhere none are
+    found and a cut pass's crawl ends on its own timeout)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        stat = _proc_stat(entry.name)
+        if stat is not None and stat[1] == parent and stat[0] not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    stat = _proc_stat(pid)
+    return stat is not None and stat[0] not in ("Z", "X")
+
+
+def stop_children(*, keep: set[int], timeout: float) -> list[int]:
+    """SIGTERM this process's children but `keep` (the crawls of a cut pass: Scrapy stops
+    gracefully and commits what it fetched), SIGKILL those still running after `timeout` s;
+    the pids stopped."""
+    children = [pid for pid in child_processes(os.getpid()) if pid not in keep]
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)  # polling the children's exit (their Popen belongs to the pass thread)
+    for pid in children:
+        if _running(pid):
+            logger.warning("crawl process %s did not stop in %s s: killed", pid, timeout)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    return children
+
+
 def serve(
     *, host: str, port: int, interval_seconds: int, prefect_port: int, grace_seconds: float
 ) -> None:
@@ -100,6 +166,7 @@ def serve(
     from storage.db import migrate
 
     access = Access.for_host(host, get_settings().api_token)  # InsecureBinding: refuse
+    guard = _NoNewProcesses()
     migrate()
     prefect = prefect_server(prefect_port)
     os.environ["PREFECT_API_URL"] = prefect.api_url
@@ -110,7 +177,9 @@ def serve(
         deployment = ""
         print(f"claimwatch serve: no deployment registered ({exc})", flush=True)
     app = create_app(access=access, runner=runner)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    # A request waiting for a pass's end (GET /runs/{id}?wait=) must not hold the shutdown.
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
+                            timeout_graceful_shutdown=SHUTDOWN_REQUESTS_SECONDS)  # fmt: skip
     server = uvicorn.Server(config)
     shown_host = f"[{host}]" if ":" in host else host
     state = ServeState(
@@ -141,9 +210,19 @@ def serve(
         print("claimwatch serve: stopping (finishing the running pass)", flush=True)
         finished = runner.stop(timeout=grace_seconds)
         if not finished:
-            print("claimwatch serve: the running pass did not finish in time; the next "
-                  "pass picks up what it left", flush=True)  # fmt: skip
+            print("claimwatch serve: the running pass did not finish in time; stopping its "
+                  "crawls (the next pass picks up what it left)", flush=True)  # fmt: skip
+            guard.refusing = True
+            keep = {prefect.process.pid} if prefect.process is not None else set()
+            stop_children(keep=keep, timeout=download_timeout(dict(os.environ)) + CRAWL_STOP_MARGIN)
             # Its hosts go back now rather than when their leases expire (minutes).
             release_own()
         remove_state(os.getpid())
         prefect.stop()
+        if not finished:
+            # The cut pass's threads (its flow, a task waiting to retry) would hold the exit;
+            # what they had not committed is rolled back by the database and done again by
+            # the next pass, so nothing is left to wait for.
+            print("claimwatch serve: stopped", flush=True)
+            logging.shutdown()
+            os._exit(0)

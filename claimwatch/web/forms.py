@@ -3,16 +3,19 @@ label and annotate changes. Each checks the CSRF token and redirects back (303).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, select
 
 from analysis.urls import InvalidURL, normalize_url
 from claimwatch.durations import parse_duration
 from claimwatch.web.render import check_csrf, render
+from service.articles import source_health
 from storage.browse import feed_choices, sources_health
 from storage.db import session
+from storage.models import Source
 from storage.settings import get_settings
 from storage.sources import configure, track
 from storage.triage import UnknownChange, add_note, set_labels, set_reviewed
@@ -56,6 +59,7 @@ def sources_page(
         page = 1
     with session() as db:
         found = sources_health(db, site=site, offset=(page - 1) * PAGE, limit=PAGE)
+        _with_attempt_health(db, found.rows)
         choices = feed_choices(db)
     return render(
         request,
@@ -71,6 +75,26 @@ def sources_page(
         message=message,
         errors=errors or [],
     )
+
+
+def _with_attempt_health(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Show the health `claimwatch sources` and the API show: the last *attempt*'s status,
+    outcome and error (a URL failing every pass shows its failure, not its last success),
+    failures in a row, and the next check after back-off and Retry-After."""
+    ids = [row["id"] for row in rows]
+    sources = list(db.exec(select(Source).where(col(Source.id).in_(ids)))) if ids else []
+    health = source_health(db, sources=sources)
+    for row in rows:
+        last = health.get(row["id"])
+        if last is not None:
+            row.update(
+                last_checked_at=last.last_checked_at,
+                last_status=last.last_status,
+                last_outcome=last.last_outcome,
+                last_error=last.last_error,
+                consecutive_failures=last.consecutive_failures,
+                next_check=last.next_check,
+            )
 
 
 @router.get("/sources", response_class=HTMLResponse)

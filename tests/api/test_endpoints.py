@@ -208,10 +208,15 @@ def test_a_run_in_process_checks_the_urls(client: TestClient, archive: Archive) 
     url = archive.urls[0]
     run = client.post("/api/v1/runs", json={"urls": [url]}).json()
     assert run["state"] in ("queued", "running")
-    while run["state"] in ("queued", "running"):  # polling the run the app executes
-        run = client.get(f"/api/v1/runs/{run['id']}").json()
+    requests = 0
+    while run["state"] in ("queued", "running"):  # the service answers at the pass's end
+        run = client.get(f"/api/v1/runs/{run['id']}", params={"wait": 30}).json()
+        requests += 1
     assert run["state"] == "completed", run.get("error")
     assert run["summary"]["checked"] == 1
+    assert requests <= 3  # each request waited (up to 30 s) for the pass, none polled
+    assert client.get("/api/v1/runs/nope", params={"wait": 1}).status_code == 404
+    assert client.get(f"/api/v1/runs/{run['id']}", params={"wait": 31}).status_code == 422
 
 
 def test_openapi_and_docs(client: TestClient) -> None:

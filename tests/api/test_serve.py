@@ -123,6 +123,19 @@ def test_sources_versions_claims_equal_the_cli(service: tuple[Serve, list[str]])
     assert references == served.cli_json("references", change["url"])
 
 
+def test_articles_equal_the_cli(service: tuple[Serve, list[str]]) -> None:
+    served, urls = service
+    with served.client() as api:
+        page = api.get("/api/v1/articles").json()
+        first = api.get("/api/v1/articles", params={"limit": 2}).json()
+        rest = api.get("/api/v1/articles", params={"cursor": first["next_cursor"]}).json()
+    assert page["articles"] == served.cli_json("articles")
+    assert first["articles"] + rest["articles"] == page["articles"]
+    assert rest["next_cursor"] is None
+    assert sorted(a["url"] for a in page["articles"]) == sorted(urls)
+    assert sorted(a["latest_version"] for a in page["articles"]) == [1, 1, 2]  # one edit
+
+
 def test_diff_capture_and_feed(service: tuple[Serve, list[str]]) -> None:
     served, _ = service
     with served.client() as api:

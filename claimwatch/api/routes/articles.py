@@ -1,15 +1,17 @@
-"""Articles: their versions, a version's text, claims and references (by number or as current
-at a date), and the archived raw capture of a version (inert: never live HTML)."""
+"""Articles: the tracked articles a page at a time; their versions, a version's text, claims
+and references (by number or as current at a date), and the archived raw capture of a version
+(inert: never live HTML)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from analysis.timestamps import utc_z
 from claimwatch.api.deps import answer, moment
 from claimwatch.web.pages import capture_response
+from service.articles import ArticleCursor, articles_page
 from storage.browse import source_for_id
 from storage.db import session
 from storage.models import Capture
@@ -23,6 +25,32 @@ def _url(db: Any, source_id: int) -> str:
     if source is None:
         raise HTTPException(404, f"no article {source_id}")
     return source.normalized_url
+
+
+@router.get("/articles")
+def list_articles(
+    site: str = "",
+    tag: str = "",
+    url: str = "",
+    all: bool = False,
+    cursor: str | None = None,
+    limit: int = Query(100, ge=1, le=1000),
+) -> dict[str, Any]:
+    """Tracked articles by id: `articles` in the `claimwatch articles --format json` shape
+    (site, latest version and its title and capture time, counts, the last attempt's status,
+    outcome and error, consecutive failures, next check) and `next_cursor` (pass it as
+    `cursor` for the next page; null on the last). `site`: a followed site's URL or a host
+    name; `tag`; `url`: that article (404 when not tracked); `all`: untracked ones too."""
+    try:
+        after = ArticleCursor.decode(cursor) if cursor else None
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    with session() as db:
+        rows, following = answer(
+            lambda: articles_page(db, site=site, tag=tag, url=url, include_inactive=all,
+                                  after=after, limit=limit)
+        )  # fmt: skip
+    return {"articles": rows, "next_cursor": following.encode() if following else None}
 
 
 @router.get("/articles/{source_id}/versions")

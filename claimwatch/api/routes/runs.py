@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from claimwatch.api.deps import answering
@@ -15,6 +15,7 @@ from storage.db import session
 from storage.sources import find
 
 router = APIRouter(tags=["runs"])
+MAX_WAIT = 30.0  # seconds a GET /runs/{id}?wait= may hold its request
 
 
 class RunIn(BaseModel):
@@ -46,10 +47,14 @@ def trigger_run(body: RunIn, request: Request) -> dict[str, Any]:
 
 
 @router.get("/runs/{run_id}")
-def read_run(run_id: str, request: Request) -> dict[str, Any]:
+def read_run(
+    run_id: str, request: Request, wait: float = Query(0, ge=0, le=MAX_WAIT)
+) -> dict[str, Any]:
     """A pass: state (queued, running, completed, failed, cancelled) and, once done, its
-    summary (the counts `claimwatch run` prints)."""
-    found = runner_of(request).runs.get(run_id)
+    summary (the counts `claimwatch run` prints). With `wait` (seconds, at most 30), answer
+    as soon as the pass ends, or after that long if it has not."""
+    runner = runner_of(request)
+    found = runner.wait_for_end(run_id, timeout=wait) if wait else runner.runs.get(run_id)
     if found is None:
         raise HTTPException(404, f"no run {run_id}")
     return found.to_json()
