@@ -17,11 +17,11 @@ from claimwatch import cli_sites as sites_cli
 from claimwatch.cli_alerts import alerts_app
 from claimwatch.cli_archive import register as register_archive_commands
 from claimwatch.cli_export import export_app
+from claimwatch.database import migrate, session
 from claimwatch.durations import parse_duration, parse_since
 from claimwatch.output import ListFormat, console, emit, err_console
 from claimwatch.usage import OneLineErrors
-from storage.db import migrate, session
-from storage.queries import NotFound
+from storage.errors import NotFound
 
 app = typer.Typer(
     cls=OneLineErrors,

@@ -11,8 +11,8 @@ from typing import Annotated, NoReturn
 import typer
 
 from analysis.vocabulary import AlertState, ChangeKind, DigestMode, Severity
+from claimwatch.database import migrate, session
 from claimwatch.output import ListFormat, console, emit, err_console
-from storage.db import migrate, session
 
 alerts_app = typer.Typer(
     no_args_is_help=True,

@@ -9,9 +9,9 @@ import typer
 
 from analysis.urls import InvalidURL
 from analysis.vocabulary import SiteKind
+from claimwatch.database import migrate, session
 from claimwatch.output import ListFormat, console, emit, err_console
-from storage.db import migrate, session
-from storage.models import DEFAULT_MAX_ARTICLES, DEFAULT_MAX_PAGES
+from storage.defaults import DEFAULT_MAX_ARTICLES, DEFAULT_MAX_PAGES
 
 # Options of `claimwatch track` for following whole sites (declared here, used in cli.py).
 SiteOpt = Annotated[

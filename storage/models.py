@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from analysis.vocabulary import AlertState, AttemptOutcome, Certainty, Severity, SiteKind
+from storage.defaults import DEFAULT_MAX_ARTICLES, DEFAULT_MAX_PAGES
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -321,10 +322,6 @@ class ChangeNote(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False)
     )
-
-
-DEFAULT_MAX_ARTICLES = 5000  # articles a followed site's discovery tracks at most
-DEFAULT_MAX_PAGES = 10  # index pages followed from a site's start page
 
 
 class Site(SQLModel, table=True):

@@ -14,14 +14,11 @@ from analysis.timestamps import utc_z
 from analysis.urls import normalize_url
 from analysis.vocabulary import CaptureOutcome, IdentifierKind
 from storage.browse import Cursor, FeedFilter, change_ids
+from storage.errors import NotFound
 from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Site, Source, Version
 from storage.sources import find, list_sources, next_check_at
 
 _NO_CHANGES: dict[str, list[Any]] = {"added": [], "removed": [], "modified": []}
-
-
-class NotFound(LookupError):
-    """The URL is not tracked, or the version asked for does not exist."""
 
 
 def source_for(db: Session, *, url: str) -> Source:
