@@ -335,7 +335,9 @@ def main() -> None:
     print(f"floor: one gzip WARC revisit record (headers only) = {floor} bytes", flush=True)
     rows = [row for n in args.articles for row in bench(n, args.hosts, args.keep)]
     load = os.getloadavg()[0]
-    print(f"\nload average {load:.1f} on {os.cpu_count()} cores; RSS in MB (target ≤ {TARGET_MB:.0f})")
+    print(
+        f"\nload average {load:.1f} on {os.cpu_count()} cores; RSS in MB (target ≤ {TARGET_MB:.0f})"
+    )
     print(
         f"{'articles':>8} {'pass':24} {'wall s':>7} {'parent':>7} {'parent*':>7}"
         f" {'crawl':>7} {'crawl*':>7} {'tree*':>7} {'archive B/check':>15} {'db B/check':>10}"

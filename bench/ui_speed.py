@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import socket
@@ -25,6 +26,7 @@ import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -73,6 +75,27 @@ def claim_text(rng: random.Random, article: int, k: int, hedged: bool) -> str:
     return f"{subject} {verb} {obj} in adults."
 
 
+SEARCH_INDEXES = ("ix_claim_search", "ix_version_search")  # migration `webui`'s GIN indexes
+
+
+def copy_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Write `rows` into `table` with PostgreSQL's COPY (JSON columns as JSON text)."""
+    from sqlalchemy import JSON
+
+    names = list(rows[0])
+    is_json = [isinstance(table.__table__.c[name].type, JSON) for name in names]
+    cursor = conn.connection.driver_connection.cursor()
+    quoted = ", ".join(f'"{name}"' for name in names)
+    with cursor.copy(f'COPY "{table.__tablename__}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(row[name]) if as_json else row[name]
+                    for name, as_json in zip(names, is_json, strict=True)
+                ]
+            )
+
+
 def generate(url: str, versions: int, seed: int = 7) -> dict[str, int]:
     """Fill a migrated database with the synthetic archive; counts of rows written."""
     from sqlalchemy import insert
@@ -94,6 +117,13 @@ def generate(url: str, versions: int, seed: int = 7) -> dict[str, int]:
     articles = max(1, versions // per_article)
     start = datetime(2025, 1, 1, tzinfo=UTC)
     engine = get_engine(url)
+    postgres = engine.dialect.name == "postgresql"
+    if postgres:
+        # Maintaining the full-text GIN indexes row by row is most of a PostgreSQL load:
+        # build them once at the end instead.
+        with engine.begin() as conn:
+            for index in SEARCH_INDEXES:
+                conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index}")
     counts = dict.fromkeys(("sources", "versions", "changes", "claims", "references"), 0)
     with engine.begin() as conn:
         conn.execute(
@@ -255,7 +285,11 @@ def generate(url: str, versions: int, seed: int = 7) -> dict[str, int]:
                 (ChangeReview, reviews),
                 (ChangeLabel, labels),
             ):
-                if rows:  # an empty executemany would insert one row of defaults
+                if not rows:  # an empty executemany would insert one row of defaults
+                    continue
+                if postgres:
+                    copy_rows(conn, table, rows)
+                else:
                     conn.execute(insert(table), rows)
         counts["versions"] += len(version_rows)
         counts["changes"] += len(changes)
@@ -263,8 +297,14 @@ def generate(url: str, versions: int, seed: int = 7) -> dict[str, int]:
         counts["references"] += len(references)
         if n % 10 == 0:
             print(f"  {n}/{per_article} passes", flush=True)
-    if engine.dialect.name == "postgresql":
+    if postgres:
+        from storage.search import PG_CLAIM, PG_VERSION
+
         with engine.begin() as conn:
+            for index, table, expression in zip(
+                SEARCH_INDEXES, ("claim", "version"), (PG_CLAIM, PG_VERSION), strict=True
+            ):
+                conn.exec_driver_sql(f"CREATE INDEX {index} ON {table} USING gin ({expression})")
             for table in ("capture", "version", "change"):
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -275,6 +315,61 @@ def generate(url: str, versions: int, seed: int = 7) -> dict[str, int]:
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
     return counts
+
+
+def changes_since(home: Path, env: dict[str, str], runs: int = 10) -> None:
+    """`claimwatch changes --since 7d` at the archive's last pass: the query in process
+    (`storage.queries.changes`) and the CLI as a process, beside the CLI's start-up alone."""
+    from sqlalchemy import func, select
+
+    from storage.db import session
+    from storage.models import Change
+    from storage.queries import changes
+
+    with session() as db:
+        last = db.execute(select(func.max(Change.detected_at))).scalar_one()
+    since = last - timedelta(days=7)
+    query_ms, rows = [], 0
+    for _ in range(runs + 1):  # the first run warms the caches and is not counted
+        started = time.perf_counter()
+        with session() as db:
+            rows = len(changes(db, since=since))
+        query_ms.append((time.perf_counter() - started) * 1000)
+    query_ms = query_ms[1:]
+    cli = [str(ROOT / ".venv" / "bin" / "claimwatch")]
+    if not Path(cli[0]).exists():
+        cli = [sys.executable, "-m", "claimwatch"]
+
+    def wall_ms(arguments: list[str]) -> float:
+        started = time.perf_counter()
+        subprocess.run(
+            cli + arguments,
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        return (time.perf_counter() - started) * 1000
+
+    moment = since.isoformat()
+    cli_runs = 3
+    start_up = statistics.median(wall_ms(["--help"]) for _ in range(cli_runs))
+    as_json = statistics.median(
+        wall_ms(["changes", "--since", moment, "--format", "json"]) for _ in range(cli_runs)
+    )
+    as_table = statistics.median(wall_ms(["changes", "--since", moment]) for _ in range(cli_runs))
+    print(
+        f"\nclaimwatch changes --since 7d (= --since {moment}, the archive's last 7 days): "
+        f"{rows:,} changes; target: query ≤ {TARGET_MS:.0f} ms"
+    )
+    print(f"{'':44} {'median ms':>10} {'max ms':>8}")
+    print(
+        f"{'query: storage.queries.changes, in process':44} "
+        f"{statistics.median(query_ms):10.1f} {max(query_ms):8.1f}"
+    )
+    print(f"{'floor: claimwatch --help (CLI start-up)':44} {start_up:10.1f}")
+    print(f"{'CLI: changes --since … --format json':44} {as_json:10.1f}")
+    print(f"{'CLI: changes --since … (table)':44} {as_table:10.1f}", flush=True)
 
 
 def free_port() -> int:
@@ -314,7 +409,10 @@ def main() -> None:
     from storage.settings import get_settings
 
     url = get_settings().effective_database_url
-    reuse = args.keep and (home / "claimwatch.db").exists() and not args.database_url
+    # A kept archive is reused when it was generated for the same database and size.
+    marker = home / "ui_speed.json"
+    wanted = {"database": url, "versions": args.versions}
+    reuse = bool(args.keep) and marker.exists() and json.loads(marker.read_text()) == wanted
     if not reuse:
         if args.database_url:
             from sqlalchemy import create_engine, text
@@ -332,6 +430,10 @@ def main() -> None:
             + ", ".join(f"{v:,} {k}" for k, v in counts.items())
             + f" in {time.monotonic() - started:.0f} s"
         )
+        marker.write_text(json.dumps(wanted), encoding="utf-8")
+    else:
+        print(f"reusing the archive of {args.versions:,} versions in {url.split('@')[-1]}")
+    changes_since(home, env)
     port = free_port()
     server = subprocess.Popen(
         [

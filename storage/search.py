@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import and_, func, or_, text
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
@@ -289,15 +289,22 @@ def _articles(db: Session, source_ids: set[int]) -> dict[int, dict[str, Any]]:
             .group_by(col(Version.source_id))
         )
     }
-    titles: dict[int, tuple[int, str]] = {
-        sid: (vid, title)
-        for vid, sid, number, title in db.execute(
-            columns(
-                col(Version.id), col(Version.source_id), col(Version.number), col(Version.title)
-            ).where(col(Version.source_id).in_(source_ids))
-        )
-        if latest.get(sid) == number
-    }
+    # Only each article's latest version, by (source_id, number): its unique index.
+    wanted = [
+        and_(col(Version.source_id) == sid, col(Version.number) == n) for sid, n in latest.items()
+    ]
+    titles: dict[int, tuple[int, str]] = (
+        {
+            sid: (vid, title)
+            for vid, sid, title in db.execute(
+                columns(col(Version.id), col(Version.source_id), col(Version.title)).where(
+                    or_(*wanted)
+                )
+            )
+        }
+        if wanted
+        else {}
+    )
     found = {}
     for source in db.exec(select(Source).where(col(Source.id).in_(source_ids))):
         assert source.id is not None
