@@ -273,9 +273,12 @@ def bench(articles: int, hosts: int, keep: Path | None) -> list[dict[str, Any]]:
             "CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES": "true",
         }
         os.environ.update(env)
-        from storage.db import migrate, session
+        from storage.db import migrate, reset_engines, session
+        from storage.settings import get_settings
         from storage.sources import track
 
+        get_settings.cache_clear()  # settings and engines are cached per home
+        reset_engines()
         migrate()
         with session() as db:
             track(db, urls=urls, interval_seconds=3600, tags=["bench"])
@@ -309,6 +312,7 @@ def bench(articles: int, hosts: int, keep: Path | None) -> list[dict[str, Any]]:
                 f"  records {result['records']}",
                 flush=True,
             )
+            print_row(result)
         return rows
     finally:
         if server.stdin:
@@ -332,33 +336,43 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Keep the homes under this directory.")
     args = parser.parse_args()
     floor = revisit_floor()
-    print(f"floor: one gzip WARC revisit record (headers only) = {floor} bytes", flush=True)
+    print(f"floor: one gzip WARC revisit record (headers only) = {floor} bytes")
+    print(HEADER, flush=True)
     rows = [row for n in args.articles for row in bench(n, args.hosts, args.keep)]
     load = os.getloadavg()[0]
     print(
         f"\nload average {load:.1f} on {os.cpu_count()} cores; RSS in MB (target ≤ {TARGET_MB:.0f})"
     )
-    print(
-        f"{'articles':>8} {'pass':24} {'wall s':>7} {'parent':>7} {'parent*':>7}"
-        f" {'crawl':>7} {'crawl*':>7} {'tree*':>7} {'archive B/check':>15} {'db B/check':>10}"
-    )
+    print(HEADER)
     for r in rows:
-        worst = max(r["self_kb"], r["children_kb"], r["sampled_parent_kb"], r["sampled_child_kb"])
-        flag = "" if worst / 1024 <= TARGET_MB else "  over RSS target"
-        growth = ""
-        if r["name"] != "first check":
-            growth = f" {r['archive_per_check']:15.0f} {r['db_per_check']:10.0f}"
-            if r["archive_per_check"] + r["db_per_check"] > TARGET_GROWTH:
-                flag += "  over growth target"
-        print(
-            f"{r['articles']:>8} {r['name']:24} {r['wall']:7.1f} {mb(r['self_kb']):>7}"
-            f" {mb(r['sampled_parent_kb']):>7} {mb(r['children_kb']):>7}"
-            f" {mb(r['sampled_child_kb']):>7} {mb(r['sampled_tree_kb']):>7}{growth}{flag}"
-        )
+        print_row(r)
     print(
         "parent, crawl: getrusage peak (self; largest crawl subprocess); *: /proc samples "
         f"every 0.1 s; growth target ≤ {TARGET_GROWTH} B per unchanged check (archive + db), "
         f"floor {floor} B"
+    )
+
+
+HEADER = (
+    f"{'articles':>8} {'pass':24} {'wall s':>7} {'parent':>7} {'parent*':>7}"
+    f" {'crawl':>7} {'crawl*':>7} {'tree*':>7} {'archive B/check':>15} {'db B/check':>10}"
+)
+
+
+def print_row(r: dict[str, Any]) -> None:
+    """One pass's figures as a table row."""
+    worst = max(r["self_kb"], r["children_kb"], r["sampled_parent_kb"], r["sampled_child_kb"])
+    flag = "" if worst / 1024 <= TARGET_MB else "  over RSS target"
+    growth = ""
+    if r["name"] != "first check":
+        growth = f" {r['archive_per_check']:15.0f} {r['db_per_check']:10.0f}"
+        if r["archive_per_check"] + r["db_per_check"] > TARGET_GROWTH:
+            flag += "  over growth target"
+    print(
+        f"{r['articles']:>8} {r['name']:24} {r['wall']:7.1f} {mb(r['self_kb']):>7}"
+        f" {mb(r['sampled_parent_kb']):>7} {mb(r['children_kb']):>7}"
+        f" {mb(r['sampled_child_kb']):>7} {mb(r['sampled_tree_kb']):>7}{growth}{flag}",
+        flush=True,
     )
 
 

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 TARGET_MS = 200.0
+GENERATOR = 2  # bumped when generate() writes other rows: a kept archive is then rebuilt
 WORDS = [
     "oxytocin",
     "cortisol",
@@ -157,8 +158,17 @@ def generate(url: str, versions: int, seed: int = 7) -> dict[str, int]:
         for a in range(articles):
             body, hedged_from, previous_id = bodies[a], hedged[a], previous[a]
             when = start + timedelta(days=n * 2, seconds=a * 30)
-            body[rng.randrange(len(body))] = sentence(rng)  # one paragraph edited
+            edited = rng.randrange(len(body))
+            old_paragraph = body[edited]
+            body[edited] = sentence(rng)  # one paragraph edited
             text = "\n\n".join(body)
+            # The stored diff holds the whole text, as diff_words' ops do.
+            ops = [
+                [0, "\n\n".join([*body[:edited], ""])],
+                [-1, old_paragraph],
+                [1, body[edited]],
+                [0, "\n\n".join(["", *body[edited + 1 :]])],
+            ]
             cid, vid = next_id["capture"], next_id["version"]
             captures.append(
                 {
@@ -245,7 +255,7 @@ def generate(url: str, versions: int, seed: int = 7) -> dict[str, int]:
                         "summary": ("1 claim weakened; " if weakened else "")
                         + "text: +18/−18 words",
                         "details": {
-                            "text": {"added_words": 18, "removed_words": 18, "ops": []},
+                            "text": {"added_words": 18, "removed_words": 18, "ops": ops},
                             "metadata": {},
                             "status": None,
                             "claims": {
@@ -411,7 +421,7 @@ def main() -> None:
     url = get_settings().effective_database_url
     # A kept archive is reused when it was generated for the same database and size.
     marker = home / "ui_speed.json"
-    wanted = {"database": url, "versions": args.versions}
+    wanted = {"database": url, "versions": args.versions, "generator": GENERATOR}
     reuse = bool(args.keep) and marker.exists() and json.loads(marker.read_text()) == wanted
     if not reuse:
         if args.database_url:

@@ -169,7 +169,8 @@ def _source_ids(db: Session, filters: FeedFilter) -> list[int] | None:
     ]
 
 
-def _filtered(db: Session, query: Any, filters: FeedFilter) -> Any:
+def apply_filter(db: Session, query: Any, filters: FeedFilter) -> Any:
+    """`query` (over the change table) narrowed to what `filters` select."""
     ids = _source_ids(db, filters)
     if ids is not None:
         query = query.where(col(Change.source_id).in_(ids or [-1]))
@@ -210,7 +211,7 @@ def change_ids(
 ) -> tuple[list[int], Cursor | None]:
     """The ids of the changes the filters select, newest (or oldest) first; with `limit`, one
     page after `before` (newest first only) and the cursor of the next page."""
-    query = _filtered(db, columns(col(Change.id), col(Change.detected_at)), filters)
+    query = apply_filter(db, columns(col(Change.id), col(Change.detected_at)), filters)
     if before is not None:
         query = query.where(_older_than(before))
     if newest_first:
@@ -232,7 +233,7 @@ def change_feed(
     """Changes newest first, filtered, `limit` per page after `before`."""
     # Two steps: pick the page's ids with nothing but the filters and the order (so a plan
     # that sorts many rows sorts narrow ones), then read the page's rows by id.
-    page_ids = _filtered(db, columns(col(Change.id), col(Change.detected_at)), filters)
+    page_ids = apply_filter(db, columns(col(Change.id), col(Change.detected_at)), filters)
     if before is not None:
         page_ids = page_ids.where(_older_than(before))
     order = (col(Change.detected_at).desc(), col(Change.id).desc())
@@ -536,7 +537,7 @@ def export_changes(
     and its triage (reviewed, labels, notes): what the changes exports write."""
     cursor: Cursor | None = None
     while True:
-        query = _filtered(db, select(Change.id, Change.detected_at), filters)
+        query = apply_filter(db, select(Change.id, Change.detected_at), filters)
         if cursor is not None:
             query = query.where(_older_than(cursor))
         order = (col(Change.detected_at).desc(), col(Change.id).desc())

@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as columns
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from analysis.timestamps import utc_z
 from analysis.urls import normalize_url
 from analysis.vocabulary import CaptureOutcome, IdentifierKind
-from storage.browse import Cursor, FeedFilter, change_ids
+from storage.browse import Cursor, FeedFilter, apply_filter, change_ids
 from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Site, Source, Version
 from storage.sources import find, list_sources, next_check_at
 
@@ -105,8 +106,10 @@ def changes(
     filters = change_filter(
         db, since=since, until=until, url=url, site=site, kind=kind, severity=severity, tag=tag
     )
-    ids, _ = change_ids(db, filters=filters, newest_first=False)
-    return changes_by_id(db, ids=ids, include_diff=include_diff)
+    # One query, filters and joins together: no list of ids travels back as parameters.
+    query = apply_filter(db, _change_columns(), filters)
+    rows = db.execute(query.order_by(col(Change.detected_at), col(Change.id)))
+    return [_row_json(row, include_diff=include_diff) for row in rows]
 
 
 def change_filter(
@@ -150,40 +153,81 @@ def changes_by_id(
     left out."""
     if not ids:
         return []
-    query = (
-        select(Change, Source.normalized_url)
+    query = _change_columns().where(col(Change.id).in_(ids))
+    found = {row[0]: row for row in db.execute(query)}
+    return [_row_json(found[i], include_diff=include_diff) for i in ids if i in found]
+
+
+_FROM = aliased(Version)
+_TO = aliased(Version)
+
+
+def _change_columns() -> Any:
+    """A change's fields, its URL and its two version numbers, in one row."""
+    return (
+        columns(
+            col(Change.id),
+            col(Change.detected_at),
+            col(Change.kinds),
+            col(Change.severity),
+            col(Change.summary),
+            col(Change.details),
+            col(Source.normalized_url),
+            col(_FROM.number),
+            col(_TO.number),
+        )
+        .select_from(Change)
         .join(Source, col(Source.id) == col(Change.source_id))
-        .where(col(Change.id).in_(ids))
+        .outerjoin(_FROM, col(_FROM.id) == col(Change.from_version_id))
+        .outerjoin(_TO, col(_TO.id) == col(Change.to_version_id))
     )
-    found = {change.id: (change, url) for change, url in db.exec(query)}
-    numbers = _version_numbers(db, [c for c, _ in found.values()])
-    return [
-        change_json(found[i][0], found[i][1], numbers, include_diff=include_diff)
-        for i in ids
-        if i in found
-    ]
+
+
+def _row_json(row: Any, *, include_diff: bool) -> dict[str, Any]:
+    cid, detected_at, kinds, severity, summary, details, url, from_number, to_number = row
+    return _json(
+        cid, detected_at, kinds, severity, summary, details or {}, url, from_number, to_number,
+        include_diff=include_diff,
+    )  # fmt: skip
 
 
 def change_json(
     change: Change, url: str, numbers: dict[int, int], *, include_diff: bool = False
 ) -> dict[str, Any]:
     """One change as the `changes --format json` object."""
-    details = dict(change.details)
+    return _json(
+        change.id, change.detected_at, change.kinds, change.severity, change.summary,
+        change.details, url, numbers.get(change.from_version_id or -1),
+        numbers.get(change.to_version_id or -1), include_diff=include_diff,
+    )  # fmt: skip
+
+
+def _json(
+    change_id: int | None,
+    detected_at: datetime,
+    kinds: list[str],
+    severity: str,
+    summary: str,
+    details: dict[str, Any],
+    url: str,
+    from_version: int | None,
+    to_version: int | None,
+    *,
+    include_diff: bool,
+) -> dict[str, Any]:
     text = dict(details.get("text") or {"added_words": 0, "removed_words": 0})
     if not include_diff:
         text.pop("ops", None)
-    from_version = numbers.get(change.from_version_id or -1)
-    to_version = numbers.get(change.to_version_id or -1)
     return {
-        "id": change.id,
+        "id": change_id,
         "url": url,
-        "detected_at": utc_z(change.detected_at),
+        "detected_at": utc_z(detected_at),
         "from_version": from_version,
         # A status-only change has no new version: it concerns the version that was current.
         "to_version": to_version if to_version is not None else from_version,
-        "kinds": change.kinds,
-        "severity": change.severity,
-        "summary": change.summary,
+        "kinds": kinds,
+        "severity": severity,
+        "summary": summary,
         "text": text,
         "metadata": details.get("metadata") or {},
         "status": details.get("status"),
@@ -192,14 +236,6 @@ def change_json(
         # Set when the new version's text is an earlier version's again (a revert).
         **({"reverted_to": details["reverted_to"]} if "reverted_to" in details else {}),
     }
-
-
-def _version_numbers(db: Session, rows: list[Change]) -> dict[int, int]:
-    ids = {i for c in rows for i in (c.from_version_id, c.to_version_id) if i is not None}
-    if not ids:
-        return {}
-    query = select(Version.id, Version.number).where(col(Version.id).in_(ids))
-    return {vid: number for vid, number in db.exec(query) if vid is not None}
 
 
 def sources_overview(
