@@ -318,6 +318,48 @@ def attempt_health(db: Session, *, source_ids: list[int]) -> dict[int, AttemptHe
     """Each source's last attempt and its count of consecutive failed attempts."""
     if not source_ids:
         return {}
+    # First each source's last capture alone (one probe of ix_capture_source_fetched per
+    # source); only the sources whose last attempt failed have their streak counted.
+    newest = (
+        columns(col(Capture.id))
+        .where(col(Capture.source_id) == col(Source.id))
+        .order_by(col(Capture.fetched_at).desc(), col(Capture.id).desc())
+        .limit(1)
+        .correlate(Source)
+        .scalar_subquery()
+    )
+    last_ids = [
+        cid
+        for (cid,) in db.execute(
+            columns(newest).select_from(Source).where(col(Source.id).in_(source_ids))
+        )
+        if cid is not None
+    ]
+    found: dict[int, AttemptHealth] = {}
+    failing: list[int] = []
+    for chunk in range(0, len(last_ids), 500):
+        rows = db.execute(
+            columns(
+                col(Capture.source_id),
+                col(Capture.fetched_at),
+                col(Capture.status),
+                col(Capture.error),
+                col(Capture.outcome),
+            ).where(col(Capture.id).in_(last_ids[chunk : chunk + 500]))
+        )
+        for sid, at, status, error, outcome in rows:
+            found[sid] = AttemptHealth(at, status, outcome or "", error or "")
+            if attempt_failed(status, error or "", outcome or ""):
+                failing.append(sid)
+    for chunk in range(0, len(failing), 500):
+        streaks = _failure_streaks(db, failing[chunk : chunk + 500])
+        for sid, failures in streaks.items():
+            found[sid].failures = failures
+    return found
+
+
+def _failure_streaks(db: Session, source_ids: list[int]) -> dict[int, int]:
+    """How many of each source's latest attempts (up to _HEALTH_DEPTH) failed in a row."""
     rank = (
         func.row_number()
         .over(
@@ -329,7 +371,6 @@ def attempt_health(db: Session, *, source_ids: list[int]) -> dict[int, AttemptHe
     recent = (
         columns(
             col(Capture.source_id),
-            col(Capture.fetched_at),
             col(Capture.status),
             col(Capture.error),
             col(Capture.outcome),
@@ -339,24 +380,20 @@ def attempt_health(db: Session, *, source_ids: list[int]) -> dict[int, AttemptHe
         .subquery()
     )
     query = (
-        columns(recent.c.source_id, recent.c.fetched_at, recent.c.status, recent.c.error,
-                recent.c.outcome)
+        columns(recent.c.source_id, recent.c.status, recent.c.error, recent.c.outcome)
         .where(recent.c.rank <= _HEALTH_DEPTH)
         .order_by(recent.c.source_id, recent.c.rank)
     )  # fmt: skip
-    found: dict[int, AttemptHealth] = {}
+    streaks: dict[int, int] = {}
     broken: set[int] = set()
-    for sid, at, status, error, outcome in db.execute(query):
-        health = found.get(sid)
-        if health is None:
-            health = found[sid] = AttemptHealth(at, status, outcome or "", error or "")
+    for sid, status, error, outcome in db.execute(query):
         if sid in broken:
             continue
         if attempt_failed(status, error or "", outcome or ""):
-            health.failures += 1
+            streaks[sid] = streaks.get(sid, 0) + 1
         else:
             broken.add(sid)
-    return found
+    return streaks
 
 
 def _interval(seconds: int) -> str:
