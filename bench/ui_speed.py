@@ -413,6 +413,7 @@ def main() -> None:
     parser.add_argument("--keep", help="Generate into (or reuse) this CLAIMWATCH_HOME.")
     args = parser.parse_args()
     home = Path(args.keep or tempfile.mkdtemp(prefix="claimwatch-uibench-"))
+    home.mkdir(parents=True, exist_ok=True)
     env = {"CLAIMWATCH_HOME": str(home), "CLAIMWATCH_DATABASE_URL": args.database_url}
     os.environ.update(env)
     from storage.db import migrate
@@ -431,6 +432,9 @@ def main() -> None:
             with engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             engine.dispose()
+        else:
+            for stale in home.glob("claimwatch.db*"):  # an archive of another size or shape
+                stale.unlink()
         migrate()
         started = time.monotonic()
         print(f"generating {args.versions:,} versions into {url.split('@')[-1]}", flush=True)
