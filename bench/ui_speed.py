@@ -318,7 +318,10 @@ def generate(url: str, versions: int, seed: int = 7) -> dict[str, int]:
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"(SELECT max(id) FROM {name}))"
                 )
-            conn.exec_driver_sql("ANALYZE")
+        # What autovacuum does on a live database: without a visibility map every count
+        # over an index visits the table's rows (sources page: ~480 ms instead of ~30).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
     else:
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
