@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -92,7 +93,42 @@ class FeedPage:
 
 def site_of(url: str) -> str:
     """The site (host name) of a URL."""
+    # Pages list every source's site: the common shape of a normalized URL (scheme://host/…
+    # or scheme://host:port/…, no user info, no IPv6 brackets) is split without urlsplit.
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme in ("http", "https"):
+        netloc = rest.split("/", 1)[0]
+        if "@" not in netloc and "[" not in netloc and "?" not in netloc and "#" not in netloc:
+            return netloc.split(":", 1)[0].lower()
     return (urlsplit(url).hostname or "").lower()
+
+
+def _site_prefixes(site: str) -> list[str] | None:
+    """LIKE patterns that hold every normalized URL of `site` (None: no narrowing possible)."""
+    if not site or any(c in site for c in ":[]/@%_\\"):
+        return None
+    return [f"{scheme}://{site}{end}%" for scheme in ("http", "https") for end in ("/", ":")]
+
+
+def sources_of_site(db: Session, site: str, *, tag: str = "") -> list[tuple[int, str, list[str]]]:
+    """(id, normalized URL, tags) of the sources whose site is `site` (every source when
+    `site` is empty); with `tag`, at least those with that tag and maybe others."""
+    site = site.strip().lower()
+    query = columns(col(Source.id), col(Source.normalized_url), col(Source.tags))
+    if tag:
+        # The tag list is stored as JSON text by json.dumps: the tag appears there as
+        # json.dumps writes it. The callers check the decoded list.
+        listed = json.dumps(tag).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(cast(col(Source.tags), Text).like(f"%{listed}%", escape="\\"))
+    prefixes = _site_prefixes(site)
+    if prefixes:
+        # Normalized URLs start scheme://host: the index-free LIKE narrows, site_of decides.
+        query = query.where(or_(*(col(Source.normalized_url).like(p) for p in prefixes)))
+    return [
+        (sid, url, tags or [])
+        for sid, url, tags in db.execute(query)
+        if sid is not None and (not site or site_of(url) == site)
+    ]
 
 
 def highlights(claims: dict[str, Any] | None, references: dict[str, Any] | None) -> list[str]:
@@ -126,18 +162,15 @@ def _source_ids(db: Session, filters: FeedFilter) -> list[int] | None:
     # Sources are few next to changes: narrowing by site or tag in Python keeps the SQL portable.
     if not (filters.site or filters.tag):
         return None
-    rows = db.exec(select(Source.id, Source.normalized_url, Source.tags))
-    site = filters.site.strip().lower()
     return [
         sid
-        for sid, url, tags in rows
-        if sid is not None
-        and (not site or site_of(url) == site)
-        and (not filters.tag or filters.tag in (tags or []))
+        for sid, _, tags in sources_of_site(db, filters.site, tag=filters.tag)
+        if not filters.tag or filters.tag in tags
     ]
 
 
-def _filtered(db: Session, query: Any, filters: FeedFilter) -> Any:
+def apply_filter(db: Session, query: Any, filters: FeedFilter) -> Any:
+    """`query` (over the change table) narrowed to what `filters` select."""
     ids = _source_ids(db, filters)
     if ids is not None:
         query = query.where(col(Change.source_id).in_(ids or [-1]))
@@ -178,7 +211,7 @@ def change_ids(
 ) -> tuple[list[int], Cursor | None]:
     """The ids of the changes the filters select, newest (or oldest) first; with `limit`, one
     page after `before` (newest first only) and the cursor of the next page."""
-    query = _filtered(db, columns(col(Change.id), col(Change.detected_at)), filters)
+    query = apply_filter(db, columns(col(Change.id), col(Change.detected_at)), filters)
     if before is not None:
         query = query.where(_older_than(before))
     if newest_first:
@@ -200,7 +233,7 @@ def change_feed(
     """Changes newest first, filtered, `limit` per page after `before`."""
     # Two steps: pick the page's ids with nothing but the filters and the order (so a plan
     # that sorts many rows sorts narrow ones), then read the page's rows by id.
-    page_ids = _filtered(db, columns(col(Change.id), col(Change.detected_at)), filters)
+    page_ids = apply_filter(db, columns(col(Change.id), col(Change.detected_at)), filters)
     if before is not None:
         page_ids = page_ids.where(_older_than(before))
     order = (col(Change.detected_at).desc(), col(Change.id).desc())
@@ -254,11 +287,11 @@ def change_feed(
 
 def feed_choices(db: Session) -> dict[str, list[str]]:
     """The values the feed's filters offer: sites and tags in use."""
-    sites: set[str] = set()
+    sites = {site_of(url) for (url,) in db.execute(columns(col(Source.normalized_url)))}
     tags: set[str] = set()
-    for url, source_tags in db.exec(select(Source.normalized_url, Source.tags)):
-        sites.add(site_of(url))
-        tags.update(source_tags or [])
+    # Sources share a few tag lists: decode each distinct list once.
+    for (listed,) in db.execute(columns(cast(col(Source.tags), Text)).distinct()):
+        tags.update(json.loads(listed) if listed else [])
     return {"sites": sorted(sites), "tags": sorted(tags)}
 
 
@@ -504,7 +537,7 @@ def export_changes(
     and its triage (reviewed, labels, notes): what the changes exports write."""
     cursor: Cursor | None = None
     while True:
-        query = _filtered(db, select(Change.id, Change.detected_at), filters)
+        query = apply_filter(db, select(Change.id, Change.detected_at), filters)
         if cursor is not None:
             query = query.where(_older_than(cursor))
         order = (col(Change.detected_at).desc(), col(Change.id).desc())
@@ -627,11 +660,14 @@ def sources_health(
     counts; and how many sources each site has."""
     everything = list(db.execute(columns(col(Source.id), col(Source.normalized_url))))
     per_site: dict[str, int] = {}
-    for _, url in everything:
-        per_site[site_of(url)] = per_site.get(site_of(url), 0) + 1
-    chosen = sorted(
-        (url, sid) for sid, url in everything if not site or site_of(url) == site.lower()
-    )
+    chosen = []
+    wanted = site.lower()
+    for sid, url in everything:
+        host = site_of(url)
+        per_site[host] = per_site.get(host, 0) + 1
+        if not wanted or host == wanted:
+            chosen.append((url, sid))
+    chosen.sort()
     ids = [sid for _, sid in chosen[offset : offset + limit]]
     versions: dict[int, int] = {
         sid: n

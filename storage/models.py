@@ -85,10 +85,14 @@ class Source(SQLModel, table=True):
 class Capture(SQLModel, table=True):
     """One fetch of a source: the raw response's place in the WARC archive, or the error."""
 
-    __table_args__ = (Index("ix_capture_pending", "analysed_at", "source_id"),)
+    __table_args__ = (
+        Index("ix_capture_pending", "analysed_at", "source_id"),
+        # A source's captures newest first: its last attempt, recent attempts, captures since.
+        Index("ix_capture_source_fetched", "source_id", "fetched_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    source_id: int = Field(foreign_key="source.id", index=True)
+    source_id: int = Field(foreign_key="source.id")
     url: str
     final_url: str = ""
     fetched_at: datetime = Field(

@@ -8,12 +8,13 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as columns
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from analysis.timestamps import utc_z
 from analysis.urls import normalize_url
 from analysis.vocabulary import CaptureOutcome, IdentifierKind
-from storage.browse import Cursor, FeedFilter, change_ids
+from storage.browse import Cursor, FeedFilter, apply_filter, change_ids
 from storage.errors import NotFound
 from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Site, Source, Version
 from storage.sources import find, list_sources, next_check_at
@@ -102,8 +103,10 @@ def changes(
     filters = change_filter(
         db, since=since, until=until, url=url, site=site, kind=kind, severity=severity, tag=tag
     )
-    ids, _ = change_ids(db, filters=filters, newest_first=False)
-    return changes_by_id(db, ids=ids, include_diff=include_diff)
+    # One query, filters and joins together: no list of ids travels back as parameters.
+    query = apply_filter(db, _change_columns(db, include_diff=include_diff), filters)
+    rows = db.execute(query.order_by(col(Change.detected_at), col(Change.id)))
+    return [_row_json(row, include_diff=include_diff) for row in rows]
 
 
 def change_filter(
@@ -147,40 +150,109 @@ def changes_by_id(
     left out."""
     if not ids:
         return []
-    query = (
-        select(Change, Source.normalized_url)
+    query = _change_columns(db, include_diff=include_diff).where(col(Change.id).in_(ids))
+    found = {row[0]: row for row in db.execute(query)}
+    return [_row_json(found[i], include_diff=include_diff) for i in ids if i in found]
+
+
+_FROM = aliased(Version)
+_TO = aliased(Version)
+
+
+def _change_columns(db: Session, *, include_diff: bool = False) -> Any:
+    """A change's fields, its URL and its two version numbers, in one row.
+
+    On SQLite, without the diff, json_extract reads the parts of `details` the JSON shows and
+    leaves the text's ops (the whole text in diff chunks: most of its bytes) unread by Python:
+    faster than decoding them for an article of some length. PostgreSQL's json type parses
+    the whole text again for each `->`, which costs more than one decoding in Python."""
+    details = col(Change.details)
+    if include_diff or db.get_bind().dialect.name != "sqlite":
+        parts: list[Any] = [details]
+    else:
+        parts = [
+            details[("text", "added_words")].as_integer(),
+            details[("text", "removed_words")].as_integer(),
+            *(details[key] for key in ("metadata", "status", "claims", "references")),
+            details["reverted_to"].as_integer(),
+        ]
+    return (
+        columns(
+            col(Change.id),
+            col(Change.detected_at),
+            col(Change.kinds),
+            col(Change.severity),
+            col(Change.summary),
+            col(Source.normalized_url),
+            col(_FROM.number),
+            col(_TO.number),
+            *parts,
+        )
+        .select_from(Change)
         .join(Source, col(Source.id) == col(Change.source_id))
-        .where(col(Change.id).in_(ids))
+        .outerjoin(_FROM, col(_FROM.id) == col(Change.from_version_id))
+        .outerjoin(_TO, col(_TO.id) == col(Change.to_version_id))
     )
-    found = {change.id: (change, url) for change, url in db.exec(query)}
-    numbers = _version_numbers(db, [c for c, _ in found.values()])
-    return [
-        change_json(found[i][0], found[i][1], numbers, include_diff=include_diff)
-        for i in ids
-        if i in found
-    ]
+
+
+def _row_json(row: Any, *, include_diff: bool) -> dict[str, Any]:
+    cid, detected_at, kinds, severity, summary, url, from_number, to_number, *parts = row
+    if len(parts) == 1:
+        details = parts[0] or {}
+    else:
+        added, removed, metadata, status, claims, references, reverted_to = parts
+        details = {
+            # Every stored text diff has both counts: no counts, no text change.
+            "text": None if added is None else {"added_words": added, "removed_words": removed},
+            "metadata": metadata,
+            "status": status,
+            "claims": claims,
+            "references": references,
+            **({"reverted_to": reverted_to} if reverted_to is not None else {}),
+        }
+    return _json(
+        cid, detected_at, kinds, severity, summary, details, url, from_number, to_number,
+        include_diff=include_diff,
+    )  # fmt: skip
 
 
 def change_json(
     change: Change, url: str, numbers: dict[int, int], *, include_diff: bool = False
 ) -> dict[str, Any]:
     """One change as the `changes --format json` object."""
-    details = dict(change.details)
+    return _json(
+        change.id, change.detected_at, change.kinds, change.severity, change.summary,
+        change.details, url, numbers.get(change.from_version_id or -1),
+        numbers.get(change.to_version_id or -1), include_diff=include_diff,
+    )  # fmt: skip
+
+
+def _json(
+    change_id: int | None,
+    detected_at: datetime,
+    kinds: list[str],
+    severity: str,
+    summary: str,
+    details: dict[str, Any],
+    url: str,
+    from_version: int | None,
+    to_version: int | None,
+    *,
+    include_diff: bool,
+) -> dict[str, Any]:
     text = dict(details.get("text") or {"added_words": 0, "removed_words": 0})
     if not include_diff:
         text.pop("ops", None)
-    from_version = numbers.get(change.from_version_id or -1)
-    to_version = numbers.get(change.to_version_id or -1)
     return {
-        "id": change.id,
+        "id": change_id,
         "url": url,
-        "detected_at": utc_z(change.detected_at),
+        "detected_at": utc_z(detected_at),
         "from_version": from_version,
         # A status-only change has no new version: it concerns the version that was current.
         "to_version": to_version if to_version is not None else from_version,
-        "kinds": change.kinds,
-        "severity": change.severity,
-        "summary": change.summary,
+        "kinds": kinds,
+        "severity": severity,
+        "summary": summary,
         "text": text,
         "metadata": details.get("metadata") or {},
         "status": details.get("status"),
@@ -189,14 +261,6 @@ def change_json(
         # Set when the new version's text is an earlier version's again (a revert).
         **({"reverted_to": details["reverted_to"]} if "reverted_to" in details else {}),
     }
-
-
-def _version_numbers(db: Session, rows: list[Change]) -> dict[int, int]:
-    ids = {i for c in rows for i in (c.from_version_id, c.to_version_id) if i is not None}
-    if not ids:
-        return {}
-    query = select(Version.id, Version.number).where(col(Version.id).in_(ids))
-    return {vid: number for vid, number in db.exec(query) if vid is not None}
 
 
 def sources_overview(
@@ -279,6 +343,48 @@ def attempt_health(db: Session, *, source_ids: list[int]) -> dict[int, AttemptHe
     """Each source's last attempt and its count of consecutive failed attempts."""
     if not source_ids:
         return {}
+    # First each source's last capture alone (one probe of ix_capture_source_fetched per
+    # source); only the sources whose last attempt failed have their streak counted.
+    newest = (
+        columns(col(Capture.id))
+        .where(col(Capture.source_id) == col(Source.id))
+        .order_by(col(Capture.fetched_at).desc(), col(Capture.id).desc())
+        .limit(1)
+        .correlate(Source)
+        .scalar_subquery()
+    )
+    last_ids = [
+        cid
+        for (cid,) in db.execute(
+            columns(newest).select_from(Source).where(col(Source.id).in_(source_ids))
+        )
+        if cid is not None
+    ]
+    found: dict[int, AttemptHealth] = {}
+    failing: list[int] = []
+    for chunk in range(0, len(last_ids), 500):
+        rows = db.execute(
+            columns(
+                col(Capture.source_id),
+                col(Capture.fetched_at),
+                col(Capture.status),
+                col(Capture.error),
+                col(Capture.outcome),
+            ).where(col(Capture.id).in_(last_ids[chunk : chunk + 500]))
+        )
+        for sid, at, status, error, outcome in rows:
+            found[sid] = AttemptHealth(at, status, outcome or "", error or "")
+            if attempt_failed(status, error or "", outcome or ""):
+                failing.append(sid)
+    for chunk in range(0, len(failing), 500):
+        streaks = _failure_streaks(db, failing[chunk : chunk + 500])
+        for sid, failures in streaks.items():
+            found[sid].failures = failures
+    return found
+
+
+def _failure_streaks(db: Session, source_ids: list[int]) -> dict[int, int]:
+    """How many of each source's latest attempts (up to _HEALTH_DEPTH) failed in a row."""
     rank = (
         func.row_number()
         .over(
@@ -290,7 +396,6 @@ def attempt_health(db: Session, *, source_ids: list[int]) -> dict[int, AttemptHe
     recent = (
         columns(
             col(Capture.source_id),
-            col(Capture.fetched_at),
             col(Capture.status),
             col(Capture.error),
             col(Capture.outcome),
@@ -300,24 +405,20 @@ def attempt_health(db: Session, *, source_ids: list[int]) -> dict[int, AttemptHe
         .subquery()
     )
     query = (
-        columns(recent.c.source_id, recent.c.fetched_at, recent.c.status, recent.c.error,
-                recent.c.outcome)
+        columns(recent.c.source_id, recent.c.status, recent.c.error, recent.c.outcome)
         .where(recent.c.rank <= _HEALTH_DEPTH)
         .order_by(recent.c.source_id, recent.c.rank)
     )  # fmt: skip
-    found: dict[int, AttemptHealth] = {}
+    streaks: dict[int, int] = {}
     broken: set[int] = set()
-    for sid, at, status, error, outcome in db.execute(query):
-        health = found.get(sid)
-        if health is None:
-            health = found[sid] = AttemptHealth(at, status, outcome or "", error or "")
+    for sid, status, error, outcome in db.execute(query):
         if sid in broken:
             continue
         if attempt_failed(status, error or "", outcome or ""):
-            health.failures += 1
+            streaks[sid] = streaks.get(sid, 0) + 1
         else:
             broken.add(sid)
-    return found
+    return streaks
 
 
 def _interval(seconds: int) -> str:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from storage.browse import Cursor, FeedFilter, change_feed, export_claim_changes
+from storage.browse import Cursor, FeedFilter, change_feed, export_claim_changes, feed_choices
 from storage.models import Capture, Change, ClaimRecord, Source, Version
 from storage.search import Query, search
 from storage.triage import add_note, clean_label, set_labels, set_reviewed, triage_for
@@ -172,3 +172,43 @@ def test_claim_export_rows(db: Session) -> None:
     assert row["change"] == "weakened" and row["reasons"] == ["may"]
     assert (row["certainty_before"], row["certainty_after"]) == ("assertive", "hedged")
     assert row["labels"] == ["misleading"]
+
+
+ODD_TAGS = ["100%_sure", 'say "hi"', "back\\slash", "santé", "t"]
+
+
+def test_feed_narrows_by_site_and_tag_as_the_urls_and_tag_lists_say(db: Session) -> None:
+    ids = seed(db, changes=2)
+    urls = {
+        "https://b.example:8443/x/": ["100%_sure"],  # the same site on another port
+        "http://b.example/y/": ['say "hi"', "santé"],
+        "https://bb.example/z/": ["back\\slash"],  # a site whose name starts like it
+        "https://c.example/?u=https://b.example/": ["100%Xsure", "t"],  # b.example in a query
+    }
+    for url, tags in urls.items():
+        source = Source(url=url, normalized_url=url, tags=tags)
+        db.add(source)
+        db.flush()
+        assert source.id is not None
+        db.add(Change(source_id=source.id, capture_id=1, detected_at=T0, kinds=["status"]))
+    db.flush()
+
+    def sites_of(**filters: str) -> set[str]:
+        return {row["url"] for row in change_feed(db, filters=FeedFilter(**filters)).rows}
+
+    assert sites_of(site="B.example") == {
+        "https://b.example/a/",
+        "https://b.example:8443/x/",
+        "http://b.example/y/",
+    }
+    assert sites_of(site="bb.example") == {"https://bb.example/z/"}
+    assert sites_of(tag="100%_sure") == {"https://b.example:8443/x/"}
+    assert sites_of(tag='say "hi"') == sites_of(tag="santé") == {"http://b.example/y/"}
+    assert sites_of(tag="back\\slash") == {"https://bb.example/z/"}
+    assert sites_of(tag="t") == {"https://b.example/a/", "https://c.example/?u=https://b.example/"}
+    assert sites_of(tag="t", site="b.example") == {"https://b.example/a/"}
+    assert sites_of(tag="santé", site="bb.example") == set()
+    choices = feed_choices(db)
+    assert choices["sites"] == ["b.example", "bb.example", "c.example"]
+    assert choices["tags"] == sorted(["100%Xsure", *ODD_TAGS])
+    assert len(ids) == 2
