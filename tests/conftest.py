@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from claimwatch.sitesrv import SiteServer
+from tests.prefect_shared import SHARED_DIR, shared_server, stop_shared_server
 from tests.s3server import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("CLAIMWATCH_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+PREFECT_STARTUP_SECONDS = 120
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Under pytest-xdist (`dev.py test`) every worker, and the processes it starts, keeps Prefect's
+# files (settings, the block-registration memo) in a home of its own: nothing shared on disk.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(
+        prefix=f"claimwatch-prefect-{os.environ['PYTEST_XDIST_WORKER']}-"
+    )
 # Every fixture server listens on 127.0.0.1, which the SSRF guard refuses by default; the
 # guard's own tests (tests/crawler/test_guard.py) switch this off again.
 os.environ["CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES"] = "true"
@@ -58,50 +68,111 @@ def s3_archive(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[str]:
-    """A real, temporary Prefect API for flow runs (entered once: it takes ~15 s); its URL."""
-    from prefect.settings import get_current_settings
+    """A real, temporary Prefect API for flow runs (entered once: it takes ~15 s); its URL.
+    Under xdist the workers share one server (tests/prefect_shared.py)."""
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    if SHARED_DIR in os.environ:
+        url = shared_server(Path(os.environ[SHARED_DIR]), timeout=PREFECT_STARTUP_SECONDS)
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            yield url
+        return
+    with prefect_test_harness(server_startup_timeout=PREFECT_STARTUP_SECONDS):
         yield str(get_current_settings().api.url)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The xdist controller makes the directory its workers share (the Prefect server's)."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        os.environ[SHARED_DIR] = tempfile.mkdtemp(prefix="claimwatch-tests-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller stops the shared Prefect server once every worker has finished."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        shared = Path(os.environ.pop(SHARED_DIR))
+        stop_shared_server(shared)
+        shutil.rmtree(shared, ignore_errors=True)
+
+
+def _migrated(env: dict[str, str], url: str | None = None) -> None:
+    """Migrate the database that `env` (CLAIMWATCH_*) points at, and close every connection."""
+    from storage.db import get_engine, migrate
+    from tests.web.archive import environment
+
+    with environment(env):
+        migrate(url)
+        get_engine(url).dispose()
+
+
 @pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database for the session (needs CLAIMWATCH_TEST_POSTGRES_URL)."""
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once per session: each test's `home` starts from a copy (a
+    migration costs ~1 s, and ~450 tests ask for a fresh database)."""
+    home = tmp_path_factory.mktemp("sqlite-template")
+    _migrated({"CLAIMWATCH_HOME": str(home), "CLAIMWATCH_DATABASE_URL": ""})
+    database = home / "claimwatch.db"
+    # Closed by its last connection, the database holds everything (no -wal file left).
+    assert database.exists() and not database.with_name("claimwatch.db-wal").exists()
+    return database
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[Engine, str]]:
+    """A throwaway PostgreSQL database migrated once per session (needs
+    CLAIMWATCH_TEST_POSTGRES_URL), the template of each test's database; an admin engine and
+    its name."""
     admin_url = make_url(POSTGRES_URL)
+    # Unique per session, and so per xdist worker.
     name = f"claimwatch_test_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
+        url = admin_url.set(database=name).render_as_string(hide_password=False)
+        _migrated({"CLAIMWATCH_DATABASE_URL": url}, url)
+        yield admin, name
     finally:
-        from storage.db import reset_engines
-
-        reset_engines()
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for database in (f"{name}_test", name):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _postgres_copy(template: tuple[Engine, str]) -> str:
+    """A fresh copy of the migrated template (the previous test's copy dropped); its URL."""
+    admin, name = template
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_test" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}_test" TEMPLATE "{name}"'))
+    return admin.url.set(database=f"{name}_test").render_as_string(hide_password=False)
+
+
+def _sqlite_copy(template: Path, home: Path) -> None:
+    """The migrated template as the database of `home`, both private as claimwatch makes them."""
+    home.mkdir(parents=True)
+    home.chmod(0o700)
+    database = home / template.name
+    shutil.copyfile(template, database)
+    database.chmod(0o600)
 
 
 @pytest.fixture(params=BACKENDS)
 def home(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
-    """A fresh CLAIMWATCH_HOME and an empty, migrated database on each backend."""
-    from storage.db import get_engine, migrate, reset_engines
+    """A fresh CLAIMWATCH_HOME and an empty, migrated database on each backend (a copy of the
+    session's migrated template)."""
+    from storage.db import get_engine, reset_engines
     from storage.settings import get_settings
 
     monkeypatch.setenv("CLAIMWATCH_HOME", str(tmp_path / "home"))
     if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_database")
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+        url = _postgres_copy(request.getfixturevalue("postgres_template"))
         monkeypatch.setenv("CLAIMWATCH_DATABASE_URL", url)
     else:
+        _sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path / "home")
         monkeypatch.delenv("CLAIMWATCH_DATABASE_URL", raising=False)
     monkeypatch.setenv("CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES", "true")
     # Fast, polite-enough crawls against 127.0.0.1.
@@ -109,7 +180,9 @@ def home(
     monkeypatch.setenv("CLAIMWATCH_DOWNLOAD_TIMEOUT", "5")
     get_settings.cache_clear()
     reset_engines()
-    migrate()
+    # The engine and a first connection, as migrating them made them (private files, WAL).
+    with get_engine().connect():
+        pass
     yield tmp_path / "home"
     get_engine().dispose()
     reset_engines()
@@ -123,3 +196,37 @@ def db(home: Path) -> Iterator:
 
     with session() as db_session:
         yield db_session
+
+
+# Session fixtures that record an archive through real passes (a minute or more each): their
+# tests run on one xdist worker, which records them once, instead of on every worker.
+SHARED_SESSION_FIXTURES = ("archive", "demo", "hostile_site")
+
+
+# Before xdist's own hook, which turns the group marks into the scheduler's work units.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist (`--dist loadgroup`): keep the tests of an expensive session fixture, and
+    those of a module with module-scoped fixtures, on one worker; start the slow tests first,
+    so that a long one does not begin when everything else has ended."""
+    if not hasattr(config, "workerinput"):
+        return
+    for item in items:
+        group = _worker_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def _worker_group(item: pytest.Item) -> str:
+    """The xdist group of a test ("" for none)."""
+    fixtures = getattr(item, "_fixtureinfo", None)
+    if fixtures is None:
+        return ""
+    for name in SHARED_SESSION_FIXTURES:
+        if name in fixtures.name2fixturedefs:
+            return name
+    for definitions in fixtures.name2fixturedefs.values():
+        if definitions[-1].scope in ("module", "class", "package"):
+            return item.nodeid.split("::")[0]
+    return ""
