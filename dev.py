@@ -78,10 +78,11 @@ def _parallel(args: list[str]) -> list[str]:
     if any(a in chosen or a.startswith(("-n", "--numprocesses=", "--dist=")) for a in args):
         return []
     # The end-to-end tests mostly wait (subprocesses, servers, polling): more workers than
-    # cores pays on a 2-core machine. A group keeps the tests of one recorded archive together
-    # (tests/conftest.py); --durations shows where the time went.
+    # cores pays on a 2-core machine. loadgroup keeps the tests of one recorded archive on one
+    # worker (tests/xdist_groups.py); --durations shows where the time went.
+    # Each test gets a share of the cores: the hang guard (pyproject's 300 s) waits longer.
     workers = os.environ.get("CLAIMWATCH_TEST_WORKERS", "4")
-    return ["-n", workers, "--dist", "loadgroup", "--durations", "30"]
+    return ["-n", workers, "--dist", "loadgroup", "--timeout", "600", "--durations", "30"]
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from claimwatch.sitesrv import SiteServer
 from tests.prefect_shared import SHARED_DIR, shared_server, stop_shared_server
 from tests.s3server import ACCESS_KEY, REGION, SECRET_KEY, S3Server
+from tests.xdist_groups import write_groups
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("CLAIMWATCH_TEST_POSTGRES_URL", "")
@@ -83,9 +85,14 @@ def prefect_harness() -> Iterator[str]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The xdist controller makes the directory its workers share (the Prefect server's)."""
+    """The xdist controller makes the directory its workers share, and starts their Prefect
+    server there while they collect (they wait for it at their first flow test)."""
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
-        os.environ[SHARED_DIR] = tempfile.mkdtemp(prefix="claimwatch-tests-")
+        shared = tempfile.mkdtemp(prefix="claimwatch-tests-")
+        os.environ[SHARED_DIR] = shared
+        threading.Thread(
+            target=shared_server, args=(Path(shared), PREFECT_STARTUP_SECONDS), daemon=True
+        ).start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -203,23 +210,19 @@ def db(home: Path) -> Iterator:
 SHARED_SESSION_FIXTURES = ("archive", "demo", "hostile_site")
 
 
-# Before xdist's own hook, which turns the group marks into the scheduler's work units.
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under xdist (`--dist loadgroup`): keep the tests of an expensive session fixture, and
-    those of a module with module-scoped fixtures, on one worker; start the slow tests first,
-    so that a long one does not begin when everything else has ended."""
-    if not hasattr(config, "workerinput"):
+    """On an xdist worker: record which tests must share a worker (tests/xdist_groups.py), and
+    start the slow tests first, so that a long one does not begin when all else has ended."""
+    if not hasattr(config, "workerinput") or SHARED_DIR not in os.environ:
         return
-    for item in items:
-        group = _worker_group(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+    groups = {item.nodeid: group for item in items if (group := _worker_group(item))}
+    write_groups(Path(os.environ[SHARED_DIR]), groups)
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def _worker_group(item: pytest.Item) -> str:
-    """The xdist group of a test ("" for none)."""
+    """The group of a test: the expensive session fixture it uses, or its module when that has
+    module-scoped fixtures ("" for none)."""
     fixtures = getattr(item, "_fixtureinfo", None)
     if fixtures is None:
         return ""
@@ -230,3 +233,13 @@ def _worker_group(item: pytest.Item) -> str:
         if definitions[-1].scope in ("module", "class", "package"):
             return item.nodeid.split("::")[0]
     return ""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # type: ignore[no-untyped-def]
+    """`--dist loadgroup` (dev.py test): the groups of tests/xdist_groups.py."""
+    if config.getvalue("dist") != "loadgroup" or SHARED_DIR not in os.environ:
+        return None
+    from tests.xdist_groups import GroupScheduling
+
+    return GroupScheduling(config, Path(os.environ[SHARED_DIR]), log)
