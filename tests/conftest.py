@@ -210,6 +210,8 @@ def db(home: Path) -> Iterator:
 SHARED_SESSION_FIXTURES = ("archive", "demo", "hostile_site")
 
 
+# Last: after pytest has ordered the tests by their parametrized session fixtures.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On an xdist worker: record which tests must share a worker (tests/xdist_groups.py), and
     start the slow tests first, so that a long one does not begin when all else has ended."""
@@ -217,7 +219,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     groups = {item.nodeid: group for item in items if (group := _worker_group(item))}
     write_groups(Path(os.environ[SHARED_DIR]), groups)
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    slow = {i.nodeid for i in items if i.get_closest_marker("slow")}
+    slow_groups = {groups[nodeid] for nodeid in slow if nodeid in groups}
+
+    def order(item: pytest.Item) -> tuple[bool, bool]:
+        # The tests of a group keep one rank (and pytest's order among them).
+        group = groups.get(item.nodeid)
+        is_slow = group in slow_groups if group else item.nodeid in slow
+        return (not is_slow, group is None)
+
+    # Work is handed out in this order: the slow groups (the wheel install, the recorded
+    # archives), the other slow tests, the other groups, then the rest.
+    items.sort(key=order)
 
 
 def _worker_group(item: pytest.Item) -> str:

@@ -32,6 +32,9 @@ class GroupScheduling(LoadScopeScheduling):
 
     def __init__(self, config: pytest.Config, shared: Path, log=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(config, log)
+        # The workers sorted their tests longest first (tests/conftest.py): keep that order
+        # rather than xdist's, which puts the groups with the most tests first.
+        config.option.loadscopereorder = False
         self._shared = shared
         self._groups: dict[str, str] | None = None
 
