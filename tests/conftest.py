@@ -85,14 +85,15 @@ def prefect_harness() -> Iterator[str]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The xdist controller makes the directory its workers share, and starts their Prefect
-    server there while they collect (they wait for it at their first flow test)."""
+    """The xdist controller makes the directory its workers share; for the whole suite it
+    starts their Prefect server there while they collect (otherwise the first that needs it)."""
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
         shared = tempfile.mkdtemp(prefix="claimwatch-tests-")
         os.environ[SHARED_DIR] = shared
-        threading.Thread(
-            target=shared_server, args=(Path(shared), PREFECT_STARTUP_SECONDS), daemon=True
-        ).start()
+        if config.args_source is pytest.Config.ArgsSource.TESTPATHS:
+            threading.Thread(
+                target=shared_server, args=(Path(shared), PREFECT_STARTUP_SECONDS), daemon=True
+            ).start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
