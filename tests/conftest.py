@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -48,6 +49,24 @@ def fresh_site(site: SiteServer) -> SiteServer:
     """The session's server with no routes left from earlier tests."""
     site.reset()
     return site
+
+
+@pytest.fixture(autouse=True)
+def _library_logs_in_a_live_home() -> None:
+    """A home torn down by an earlier test's fixture leaves the extraction libraries' log
+    handler (service/library_logs.py) pointing into it, and the next page they cannot read
+    fails on the missing file (seen when xdist ran tests/api before tests/analysis): drop the
+    handler, as a fresh process has none."""
+    import service.library_logs as library_logs
+
+    handler = library_logs._handler
+    if handler is None or Path(handler.baseFilename).parent.exists():
+        return
+    for name in library_logs.LIBRARIES:
+        logging.getLogger(name).removeHandler(handler)
+        logging.getLogger(name).propagate = True
+    handler.close()
+    library_logs._handler = None
 
 
 @pytest.fixture(scope="session")
