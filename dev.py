@@ -3,6 +3,7 @@
 
     python3 dev.py demo    # install (once) from uv.lock into .venv, then run `claimwatch demo`
     python3 dev.py test    # install (once), then run the test suite (pytest args may follow)
+                           # on CLAIMWATCH_TEST_WORKERS (default 4) xdist workers; `-n 0`: one
     python3 dev.py lint    # install (once), then ruff, ruff format --check, mypy, lint-imports
 
 After set-up the command is .venv/bin/claimwatch (or `source .venv/bin/activate`, then claimwatch).
@@ -67,8 +68,21 @@ def main(argv: list[str]) -> int:
         # In the caller's directory: the hints the demo prints are relative to it.
         command = [str(BIN / "claimwatch"), "demo", *argv[1:]]
         return subprocess.run(command, env=env).returncode
-    command = [str(BIN / "python"), "-m", "pytest", *argv[1:]]
+    command = [str(BIN / "python"), "-m", "pytest", *_parallel(argv[1:]), *argv[1:]]
     return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+
+def _parallel(args: list[str]) -> list[str]:
+    """pytest-xdist options unless the arguments choose (`-n 0` runs in one process)."""
+    chosen = ("-n", "--numprocesses", "--dist", "no:xdist")
+    if any(a in chosen or a.startswith(("-n", "--numprocesses=", "--dist=")) for a in args):
+        return []
+    # The end-to-end tests mostly wait (subprocesses, servers, polling): more workers than
+    # cores pays on a 2-core machine. loadgroup keeps the tests of one recorded archive on one
+    # worker (tests/xdist_groups.py); --durations shows where the time went.
+    # Each test gets a share of the cores: the hang guard (pyproject's 300 s) waits longer.
+    workers = os.environ.get("CLAIMWATCH_TEST_WORKERS", "4")
+    return ["-n", workers, "--dist", "loadgroup", "--timeout", "600", "--durations", "30"]
 
 
 if __name__ == "__main__":

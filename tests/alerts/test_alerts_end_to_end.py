@@ -70,6 +70,9 @@ def read_events(ids: list[str]) -> list:  # type: ignore[type-arg]
             time.sleep(0.2)  # the server stores events asynchronously; poll for them
 
 
+# One backend: the outbox, events and delivery on PostgreSQL are test_outbox.py and
+# test_kill_delivery.py; monitoring passes on PostgreSQL, tests/flows.
+@pytest.mark.parametrize("home", ["sqlite"], indirect=True)
 def test_alerts_through_monitoring_passes(
     home: Path,
     fresh_site: SiteServer,

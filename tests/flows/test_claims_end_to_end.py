@@ -13,6 +13,9 @@ from tests.flows.pipeline import PATH, changes_json, cli, run_pass, serve
 pytestmark = pytest.mark.slow
 
 
+# Claim and reference diffs are decided before storage: one backend (claims and references
+# stored on PostgreSQL: tests/api's archive, test_monitor_end_to_end.py).
+@pytest.mark.parametrize("home", ["sqlite"], indirect=True)
 def test_reference_edit_then_claim_edit(home: Path, fresh_site: SiteServer) -> None:
     url = fresh_site.url(PATH)
     serve(fresh_site, "v1")
@@ -72,6 +75,8 @@ def test_reference_edit_then_claim_edit(home: Path, fresh_site: SiteServer) -> N
     )
 
 
+# What is a comment is decided before storage: one backend.
+@pytest.mark.parametrize("home", ["sqlite"], indirect=True)
 def test_comment_that_reads_like_a_claim_is_not_a_claim(home: Path, fresh_site: SiteServer) -> None:
     url = fresh_site.url(PATH)
     serve(fresh_site, "v7-comment-claim")

@@ -32,6 +32,9 @@ def serve(site: SiteServer, page: FixturePage, body: bytes) -> None:
     site.set(f"/{page.name}/", body=body, content_type="text/html")
 
 
+# Which edits make a version is decided before storage: one backend (versions and changes on
+# PostgreSQL: test_monitor_end_to_end.py).
+@pytest.mark.parametrize("home", ["sqlite"], indirect=True)
 def test_boilerplate_edits_make_no_version_and_a_sentence_edit_one_change(
     home: Path, fresh_site: SiteServer
 ) -> None:

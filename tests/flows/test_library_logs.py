@@ -15,6 +15,9 @@ from tests.flows.pipeline import cli
 pytestmark = pytest.mark.slow
 
 
+# Log routing does not depend on the database: one backend (PostgreSQL runs are in
+# test_monitor_end_to_end.py).
+@pytest.mark.parametrize("home", ["sqlite"], indirect=True)
 def test_a_run_over_unreadable_pages_prints_no_library_errors(
     home: Path, fresh_site: SiteServer
 ) -> None:
