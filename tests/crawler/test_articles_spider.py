@@ -331,9 +331,11 @@ def test_every_archived_payload_matches_its_digest(crawls: Crawls) -> None:
 
 
 def test_run_crawl_stops_a_crawl_past_its_timeout(crawls: Crawls) -> None:
-    # The slow page never answers, and each of its 3 attempts (2 retries) waits out the 5 s
-    # download timeout: the crawl cannot end by itself within 15 s of its first attempt, so
-    # the 10 s timeout stops it however slowly the machine starts Scrapy.
+    # The slow page never answers, and each of its 3 attempts (2 retries) waits out the 20 s
+    # download timeout: the crawl cannot end by itself within 60 s of its first attempt, so
+    # the 30 s timeout stops it. The timeout leaves Scrapy time to start even on a loaded
+    # machine (under parallel tests it took over 10 s): a SIGTERM before Scrapy's handlers are
+    # installed ends the process before it can close the spider.
     crawls.site.set(PATHS["slow"], body=ARTICLE, delay=3600.0)
     gone_before = len(crawls.site.requests_for(PATHS["gone"]))
     with session() as db:
@@ -342,7 +344,7 @@ def test_run_crawl_stops_a_crawl_past_its_timeout(crawls: Crawls) -> None:
         {"source_id": crawls.ids["slow"], "url": crawls.urls["slow"]},
         {"source_id": crawls.ids["gone"], "url": crawls.urls["gone"]},
     ]
-    result = run_crawl(batch, env={"CLAIMWATCH_DOWNLOAD_TIMEOUT": "5"}, timeout=10)
+    result = run_crawl(batch, env={"CLAIMWATCH_DOWNLOAD_TIMEOUT": "20"}, timeout=30)
     crawls.site.set(PATHS["slow"], body=ARTICLE, delay=3.0)
     assert result.timed_out
     assert result.returncode == 0
