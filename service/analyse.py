@@ -15,10 +15,8 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from analysis.assess import ArticleState, Assessment, assess_capture, needs_extraction
-from analysis.availability import says_not_found
 from analysis.document import Extraction
-from analysis.extract import extract_article
-from analysis.pagekind import index_page_error
+from analysis.extract import extract_page
 from analysis.vocabulary import CaptureOutcome
 from service.library_logs import route_library_logs
 from storage.archive import RecordLost, read_capture_payload
@@ -206,13 +204,7 @@ def _payload_job(
 def _extract_one(job: tuple[bytes, str, str]) -> Extraction:
     route_library_logs()  # here, so that pool workers route theirs too
     body, url, content_type = job
-    # Several posts extract as one run-on "article": say it is an index page instead.
-    index_page = index_page_error(body, url=url, content_type=content_type)
-    if index_page:
-        return Extraction(None, error=index_page)
-    extraction = extract_article(body, url=url, content_type=content_type)
-    # Whether the page calls itself "not found": assessment decides if it is a soft 404.
-    return replace(extraction, not_found=says_not_found(body))
+    return extract_page(body, url=url, content_type=content_type)
 
 
 def _extract_all(jobs: Iterable[tuple[bytes, str, str]]) -> list[Extraction]:
