@@ -128,6 +128,14 @@ def _join_runs(ops: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
 
 
 def _encode(tokens: list[str], symbols: dict[str, str], vocabulary: list[str]) -> str:
+    if len(vocabulary) + len(tokens) <= _MAX_SYMBOLS:
+        # Every token can get a code point: give the new ones theirs in one pass over the
+        # distinct tokens, then map the text in C (a Python loop per token cost 4× as much).
+        for token in dict.fromkeys(tokens):
+            if token not in symbols:
+                symbols[token] = chr(len(vocabulary))
+                vocabulary.append(token)
+        return "".join(map(symbols.__getitem__, tokens))
     chars = []
     for i, token in enumerate(tokens):
         char = symbols.get(token)

@@ -24,6 +24,7 @@ from storage.archive_store import configured_store
 from storage.db import session
 from storage.models import Capture, Source
 from storage.recording import (
+    FindingRows,
     article_state,
     capture_facts,
     claim_captures,
@@ -31,6 +32,7 @@ from storage.recording import (
     payload_digests,
     pending_captures,
     record_assessment,
+    write_findings,
 )
 from storage.settings import get_settings
 
@@ -96,6 +98,7 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
         payload_jobs = _payload_jobs(todo, states, archive_dir, lost)
         extracted = _extract_all(payload_jobs.values())
         extractions: dict[int, Extraction] = dict(zip(payload_jobs, extracted, strict=True))
+        findings = FindingRows()  # written once, at the end of the batch
         for capture in todo:
             source, state = sources[capture.source_id], states[capture.source_id]
             assert capture.id is not None
@@ -123,6 +126,7 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
                 capture=capture,
                 assessment=assessment,
                 previous=latest[capture.source_id],
+                findings=findings,
             )
             states[capture.source_id] = replace(
                 state,
@@ -141,6 +145,7 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
             report.buckets[bucket] += 1
             if bucket == "errors":
                 report.failures.append((source.url, assessment.outcome, assessment.detail))
+        write_findings(db, findings)  # in the same transaction as the versions they belong to
     return report
 
 
