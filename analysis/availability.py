@@ -30,6 +30,11 @@ def says_not_found(body: bytes) -> str:
         tree = lxml_html.fromstring(body[:500_000])
     except (ValueError, TypeError, etree.LxmlError):
         return ""
+    return not_found_in(tree)
+
+
+def not_found_in(tree: etree._Element) -> str:
+    """`says_not_found` for a page already parsed."""
     for text in (*tree.xpath("//title//text()"), *tree.xpath("//h1//text()")):
         line = " ".join(str(text).split())
         if line and _NOT_FOUND.search(line):

@@ -1,6 +1,8 @@
 """HTML bytes to an Article: trafilatura finds the article, its XML becomes Blocks.
 
-The page is decoded (analysis.decode) and parsed once. On that tree, in order:
+The page is decoded (analysis.decode) and parsed once. `extract_page` first asks of that tree
+whether it is an index of several posts (analysis.pagekind) and whether it calls itself "not
+found" (analysis.availability); then, in order:
 analysis.metadata reads the title, dates, author and site from what the page declares (the
 furniture marked by analysis.boilerplate never counts); analysis.boilerplate removes the
 furniture; the article's container (the nearest ancestor of the title heading holding the
@@ -39,10 +41,12 @@ from trafilatura.settings import Extractor
 from trafilatura.utils import load_html
 
 from analysis import boilerplate
+from analysis.availability import not_found_in, says_not_found
 from analysis.decode import decode_html, non_html_reason
 from analysis.document import Article, Block, Extraction
 from analysis.metadata import byline_author, read_metadata
 from analysis.normalize import content_hash, normalize_text
+from analysis.pagekind import index_error_in, may_be_index
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 MAX_BYTES = 15_000_000
@@ -83,24 +87,67 @@ _BLOCK_TAGS = frozenset(
 def extract_article(body: bytes, *, url: str = "", content_type: str = "") -> Extraction:
     """Extract the article from an HTML response body; never raises."""
     try:
-        return _extract(body, url=url, content_type=content_type)
+        return _extract(body, url=url, content_type=content_type, page_checks=False)
     except Exception as exc:  # lxml and trafilatura can fail in many ways on hostile bytes
-        message = normalize_text(str(exc))[:200]
-        return Extraction(None, error=f"extraction failed: {type(exc).__name__}: {message}")
+        return Extraction(None, error=_failure(exc))
 
 
-def _extract(body: bytes, *, url: str, content_type: str) -> Extraction:
-    if not body or not body.strip():
-        return Extraction(None, error="empty page")
-    if len(body) > MAX_BYTES:
-        return Extraction(None, error=f"page too large to extract ({len(body) / 1e6:.1f} MB)")
-    reason = non_html_reason(body, content_type)
-    if reason:
-        return Extraction(None, error=f"not an HTML page ({reason})")
+def extract_page(body: bytes, *, url: str = "", content_type: str = "") -> Extraction:
+    """What analysis records for a captured page; never raises.
+
+    An index of several posts is an error (analysis.pagekind: trafilatura would extract it as
+    one run-on article); otherwise `extract_article`, with `not_found` set when the page calls
+    itself "not found" (analysis.availability: assessment decides if it is a soft 404). The
+    page is parsed once for all three.
+    """
+    try:
+        return _extract(body, url=url, content_type=content_type, page_checks=True)
+    except Exception as exc:  # lxml and trafilatura can fail in many ways on hostile bytes
+        return Extraction(None, error=_failure(exc), not_found=says_not_found(body))
+
+
+def _failure(exc: Exception) -> str:
+    message = normalize_text(str(exc))[:200]
+    return f"extraction failed: {type(exc).__name__}: {message}"
+
+
+def _extract(body: bytes, *, url: str, content_type: str, page_checks: bool) -> Extraction:
+    refusal = _refusal(body, content_type)
+    if refusal:
+        not_found = says_not_found(body) if page_checks else ""
+        return Extraction(None, error=refusal, not_found=not_found)
     decoded = decode_html(body, content_type)
     tree = load_html(decoded.text)
     if tree is None:
-        return Extraction(None, error="no article found", warnings=decoded.warnings)
+        not_found = says_not_found(body) if page_checks else ""
+        return Extraction(
+            None, error="no article found", warnings=decoded.warnings, not_found=not_found
+        )
+    not_found = ""
+    if page_checks:
+        # Both read the whole page, so before its furniture goes; the bytes say cheaply
+        # whether it can be an index at all.
+        if may_be_index(body):
+            index_error = index_error_in(tree, url)
+            if index_error:
+                return Extraction(None, error=index_error)
+        not_found = not_found_in(tree)
+    extraction = _extract_tree(tree, url=url, warnings=decoded.warnings)
+    return replace(extraction, not_found=not_found) if not_found else extraction
+
+
+def _refusal(body: bytes, content_type: str) -> str:
+    """Why the body is not extracted at all ("" when it is)."""
+    if not body or not body.strip():
+        return "empty page"
+    if len(body) > MAX_BYTES:
+        return f"page too large to extract ({len(body) / 1e6:.1f} MB)"
+    reason = non_html_reason(body, content_type)
+    return f"not an HTML page ({reason})" if reason else ""
+
+
+def _extract_tree(tree: etree._Element, *, url: str, warnings: tuple[str, ...]) -> Extraction:
+    """The article of a parsed page (the tree is modified: its furniture is removed)."""
     # The page is parsed once: metadata is read from the tree with its furniture marked, the
     # furniture is removed, and trafilatura extracts from what is left.
     furniture = boilerplate.find(tree)
@@ -111,7 +158,7 @@ def _extract(body: bytes, *, url: str, content_type: str) -> Extraction:
         tree = _isolated(tree, boilerplate.article_container(meta.title_element))
     xml = _trafilatura_xml(tree, url)
     if not xml:
-        return Extraction(None, error="no article found", warnings=decoded.warnings)
+        return Extraction(None, error="no article found", warnings=warnings)
     doc = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=True))
     title = meta.title
     blocks, lines = _parse_main(doc.find("main"))
@@ -119,7 +166,7 @@ def _extract(body: bytes, *, url: str, content_type: str) -> Extraction:
         blocks, lines = _drop_title_heading(blocks, lines)
     words = sum(len(_WORD.findall(b.text)) for b in blocks)
     if len(blocks) < MIN_BLOCKS or words < MIN_WORDS:
-        return Extraction(None, error="no article found", warnings=decoded.warnings)
+        return Extraction(None, error="no article found", warnings=warnings)
     text = "\n\n".join(lines)
     article = Article(
         title=title,
@@ -132,8 +179,7 @@ def _extract(body: bytes, *, url: str, content_type: str) -> Extraction:
         text=text,
         content_hash=content_hash(title, text),
     )
-    warnings = decoded.warnings if title else (*decoded.warnings, "no title found")
-    return Extraction(article, warnings=warnings)
+    return Extraction(article, warnings=warnings if title else (*warnings, "no title found"))
 
 
 def _isolated(tree: etree._Element, container: etree._Element | None) -> etree._Element:
@@ -206,7 +252,15 @@ def _parse_main(main: etree._Element | None) -> tuple[list[Block], list[str]]:
             block = Block("heading", block.text, section=section, level=block.level)
             path.append((block.level, block.text))
         else:
-            block = replace(block, section=tuple(t for _, t in path))
+            # Built anew rather than by dataclasses.replace, which costs ~10× as much.
+            block = Block(
+                block.kind,
+                block.text,
+                section=tuple(t for _, t in path),
+                markers=block.markers,
+                list_kind=block.list_kind,
+                level=block.level,
+            )
         blocks.append(block)
         if line is not None:
             lines.append(line)

@@ -10,7 +10,7 @@ an index page as one run-on "article", so analysis asks `index_page_error` first
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -24,12 +24,12 @@ FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml"})
 INDEX_TEXT_SHARE = 0.5
 MIN_INDEX_POSTS = 2
 
-_POST_BLOCKS = etree.XPath(
-    "//article | //*[contains(concat(' ', normalize-space(@class), ' '), ' hentry ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' h-entry ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' post ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' type-post ')]"
-)
+# Post blocks: <article>, and elements with one of these classes. The XPath selects the
+# candidates, Python splits their classes (at XML whitespace, as normalize-space does):
+# libxml2's concat/normalize-space tests on every element cost three times as much.
+_ARTICLES_AND_CLASSED = etree.XPath("//article | //*[@class]")
+_POST_CLASSES = frozenset({"hentry", "h-entry", "post", "type-post"})
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
 _TITLE_LINKS = etree.XPath(
     ".//*[self::h1 or self::h2 or self::h3 or self::h4]//a[@href] | .//a[@href][@rel='bookmark']"
 )
@@ -74,13 +74,7 @@ def inspect_page(html: str | bytes, url: str, content_type: str = "") -> PageLin
         doc = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
         return PageLinks()
-    base = next((el.get("href", "") for el in doc.iter("base") if el.get("href")), "")
-    base = urljoin(url, base.strip()) if base else url
-    here = _absolute(base, url)
-
-    def href(element: lxml.html.HtmlElement) -> str:
-        return _absolute(base, element.get("href", ""))
-
+    href, here = _resolver(doc, url)
     heads = list(doc.iter("link"))
     canonical = next((href(el) for el in heads if "canonical" in _rels(el)), "")
     feeds = [
@@ -100,20 +94,7 @@ def inspect_page(html: str | bytes, url: str, content_type: str = "") -> PageLin
             pagination.append(target)
             if "next" in _rels(anchor) or (pager_text and _ONWARD_TEXT.match(text)):
                 onward.append(target)
-    posts: list[str] = []
-    titled_text = all_text = titled = 0
-    blocks = [b for b in _POST_BLOCKS(doc) if "comment" not in (b.get("class") or "").lower()]
-    block_set = set(blocks)
-    for block in blocks:
-        if any(a in block_set for a in block.iterancestors()):
-            continue  # nested in a post block already counted
-        size = len(block.text_content())
-        all_text += size
-        links = [link for link in map(href, _TITLE_LINKS(block)) if link and link != here]
-        if links:
-            titled += 1
-            titled_text += size
-            posts.append(links[0])
+    posts, titled, is_index = _post_blocks(doc, href, here)
     paged = set(pagination)
     content: list[str] = []
     for anchor in _content_anchors(doc):
@@ -132,22 +113,81 @@ def inspect_page(html: str | bytes, url: str, content_type: str = "") -> PageLin
         posts=_unique(posts),
         content_links=_unique(content),
         post_blocks=titled,
-        is_index=titled >= MIN_INDEX_POSTS and titled_text >= INDEX_TEXT_SHARE * all_text,
+        is_index=is_index,
     )
 
 
 def index_page_error(body: bytes, *, url: str, content_type: str = "") -> str:
     """The recorded error for a page tracked as an article that is an index of several posts
     ("" when it is not one): what it is and the command that follows it as a site instead."""
-    if not any(hint in body for hint in _CHEAP_HINTS) or non_html_reason(body, content_type):
+    if not may_be_index(body) or non_html_reason(body, content_type):
         return ""
     page = inspect_page(body, url, content_type)
-    if not page.is_index:
-        return ""
+    return _index_error(page.post_blocks, url) if page.is_index else ""
+
+
+def may_be_index(body: bytes) -> bool:
+    """Whether the page's bytes show any mark of a post block (else it is no index page)."""
+    return any(hint in body for hint in _CHEAP_HINTS)
+
+
+def index_error_in(doc: lxml.html.HtmlElement, url: str) -> str:
+    """`index_page_error` for a page already parsed (`doc`, not modified): only the post
+    blocks are read, not the rest of the page's links."""
+    _, titled, is_index = _post_blocks(doc, *_resolver(doc, url))
+    return _index_error(titled, url) if is_index else ""
+
+
+def _index_error(post_blocks: int, url: str) -> str:
     return (
-        f"index page listing {page.post_blocks} posts, not an article: "
+        f"index page listing {post_blocks} posts, not an article: "
         f"follow it as a site with `claimwatch track --site {url}`"
     )
+
+
+def _resolver(doc: lxml.html.HtmlElement, url: str) -> tuple[Callable[[etree._Element], str], str]:
+    """The page's link resolver (against its <base>) and its own absolute URL."""
+    base = next((el.get("href", "") for el in doc.iter("base") if el.get("href")), "")
+    base = urljoin(url, base.strip()) if base else url
+
+    def href(element: etree._Element) -> str:
+        return _absolute(base, element.get("href", ""))
+
+    return href, _absolute(base, url)
+
+
+def _post_blocks(
+    doc: lxml.html.HtmlElement, href: Callable[[etree._Element], str], here: str
+) -> tuple[list[str], int, bool]:
+    """The title links of the page's post blocks, how many blocks have one, and whether that
+    makes the page an index (such blocks hold most of the post text)."""
+    posts: list[str] = []
+    titled_text = all_text = titled = 0
+    blocks = [
+        b for b in _post_block_elements(doc) if "comment" not in (b.get("class") or "").lower()
+    ]
+    block_set = set(blocks)
+    for block in blocks:
+        if any(a in block_set for a in block.iterancestors()):
+            continue  # nested in a post block already counted
+        size = len(block.text_content())
+        all_text += size
+        links = [link for link in map(href, _TITLE_LINKS(block)) if link and link != here]
+        if links:
+            titled += 1
+            titled_text += size
+            posts.append(links[0])
+    is_index = titled >= MIN_INDEX_POSTS and titled_text >= INDEX_TEXT_SHARE * all_text
+    return posts, titled, is_index
+
+
+def _post_block_elements(doc: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Every <article>, and every element marked as a post by its class, in document order."""
+    return [
+        el
+        for el in _ARTICLES_AND_CLASSED(doc)
+        if el.tag == "article" or not _POST_CLASSES.isdisjoint(_XML_SPACE.split(el.get("class")))
+    ]
 
 
 def _content_anchors(doc: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:

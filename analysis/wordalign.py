@@ -40,8 +40,7 @@ def align(before: str, after: str) -> list[tuple[int, str]]:
     """Return the ops (-1 | 0 | 1, text) turning `before` into `after`, cleaned up for reading."""
     symbols: dict[str, str] = {}
     vocabulary: list[str] = []
-    encoded1 = _encode(tokenize(before), symbols, vocabulary)
-    encoded2 = _encode(tokenize(after), symbols, vocabulary)
+    encoded1, encoded2 = _encode_pair(before, after, symbols, vocabulary)
     breaks = frozenset(char for token, char in symbols.items() if "\n" in token)
     diffs = _align(encoded1, encoded2, breaks)
     dmp = _TokenDMP(vocabulary)
@@ -49,7 +48,8 @@ def align(before: str, after: str) -> list[tuple[int, str]]:
     diffs = _drop_small_equalities(diffs)
     dmp.diff_cleanupMerge(diffs)
     dmp.diff_cleanupSemantic(diffs)
-    return list(_join_runs((op, "".join(vocabulary[ord(c)] for c in chars)) for op, chars in diffs))
+    lookup = vocabulary.__getitem__
+    return list(_join_runs((op, "".join(map(lookup, map(ord, chars)))) for op, chars in diffs))
 
 
 class _TokenDMP(diff_match_patch):
@@ -127,7 +127,81 @@ def _join_runs(ops: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
         yield pending
 
 
+def _encode_pair(
+    before: str, after: str, symbols: dict[str, str], vocabulary: list[str]
+) -> tuple[str, str]:
+    """Both texts as symbols: the same as encoding the tokens of `before`, then of `after`.
+
+    A new version mostly repeats the old one: the text they share at the start and at the
+    end is tokenized once, and its symbols are copied into the second text's.
+    """
+    start = _token_cut(before, after, _common_prefix(before, after))
+    end = _common_suffix(before[start:], after[start:])
+    # Counted from the end; the cut must leave at least one character of the shared end
+    # before it, and is pulled back to the start of the token that character ends.
+    tail = _token_cut(before[::-1], after[::-1], end, reverse=True) if end else 0
+    head_tokens = tokenize(before[:start])
+    tail_tokens = tokenize(before[len(before) - tail :]) if tail else []
+    middle1 = tokenize(before[start : len(before) - tail])
+    middle2 = tokenize(after[start : len(after) - tail])
+    tokens1 = head_tokens + middle1 + tail_tokens
+    encoded1 = _encode(tokens1, symbols, vocabulary)
+    if len(encoded1) != len(tokens1):  # out of code points: not one symbol per token
+        return encoded1, _encode(head_tokens + middle2 + tail_tokens, symbols, vocabulary)
+    # The shared tokens all have their symbols already: only the middle can add new ones.
+    head = encoded1[: len(head_tokens)]
+    end_symbols = encoded1[len(encoded1) - len(tail_tokens) :] if tail_tokens else ""
+    return encoded1, head + _encode(middle2, symbols, vocabulary) + end_symbols
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the longest common prefix (slices compare in C: a binary search)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _common_suffix(a: str, b: str) -> int:
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle :] == b[len(b) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _token_cut(a: str, b: str, common: int, *, reverse: bool = False) -> int:
+    """The largest cut within the first `common` characters (shared by `a` and `b`) where no
+    token of either text straddles it: a whitespace character before it and none after.
+
+    With `reverse` (the texts reversed, to cut their shared end) the condition is mirrored: no
+    whitespace before the cut, whitespace after it, both inside the shared part.
+    """
+    for cut in range(common - 1, 0, -1):
+        if reverse:
+            if not a[cut - 1].isspace() and a[cut].isspace():
+                return cut
+        elif a[cut - 1].isspace() and not a[cut].isspace():
+            return cut
+    return 0
+
+
 def _encode(tokens: list[str], symbols: dict[str, str], vocabulary: list[str]) -> str:
+    if len(vocabulary) + len(tokens) <= _MAX_SYMBOLS:
+        # Every token can get a code point: give the new ones theirs in one pass over the
+        # distinct tokens, then map the text in C (a Python loop per token cost 4× as much).
+        for token in dict.fromkeys(tokens):
+            if token not in symbols:
+                symbols[token] = chr(len(vocabulary))
+                vocabulary.append(token)
+        return "".join(map(symbols.__getitem__, tokens))
     chars = []
     for i, token in enumerate(tokens):
         char = symbols.get(token)

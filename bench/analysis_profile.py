@@ -1,11 +1,14 @@
-"""Where analysis time goes: service.analyse over a first pass (all new, timed) and a pass where
-every page changed (under cProfile), beside bare trafilatura on the same bodies (the floor).
+"""Where analysis time goes: service.analyse over a first pass (all new), passes where every page
+changed (timed, with 1 and 2 analysis workers, then under cProfile), beside bare trafilatura on
+the same bodies (the floor).
 
 Run: .venv/bin/python bench/analysis_profile.py [--pages 200] [--top 25]
 The pages (bench_pages.py) are served by a SiteServer on 127.0.0.1 and crawled by
-crawler.run.run_crawl into a temporary home; only analysis is profiled (one process, the
-default CLAIMWATCH_ANALYSIS_WORKERS=1). Prints pages/s of both against the floor, and the
-profile's top entries by own time and by cumulative time. Compare ratios within one run.
+crawler.run.run_crawl into a temporary home; only analysis is timed. The floor is measured
+again right before each pass (the machine is shared: its load drifts) and each pass is
+compared with its own floor, by wall time and by CPU time of this process (the 2-worker pass's
+CPU is mostly its workers', not counted). Prints the profile's top entries by own time and by
+cumulative time. Compare ratios within one run.
 """
 
 from __future__ import annotations
@@ -21,28 +24,54 @@ from pathlib import Path
 
 from bench_pages import build_pages
 from bench_stages import (
+    Timed,
     bare_extract,
     check,
     claimwatch_analysis,
     claimwatch_crawl,
+    cpu_seconds,
     serve,
     track_all,
     use_home,
 )
 
 
-def _profiled(label: str, top: int) -> tuple[float, int]:
+def _floor(bodies: list[bytes]) -> Timed:
+    """Bare trafilatura over `bodies` in this process."""
+    started, cpu = time.perf_counter(), cpu_seconds(own=True)
+    extracted = sum(bare_extract(body) is not None for body in bodies)
+    check(extracted == len(bodies), f"bare trafilatura extracted {extracted}/{len(bodies)}")
+    return Timed(time.perf_counter() - started, cpu_seconds(own=True) - cpu, len(bodies))
+
+
+def _changed_pass(label: str, workers: int) -> Timed:
+    """Analysis of a crawl where every page changed, with `workers` analysis processes."""
+    from storage.settings import get_settings
+
+    os.environ["CLAIMWATCH_ANALYSIS_WORKERS"] = str(workers)
+    get_settings.cache_clear()
+    try:
+        timed = claimwatch_analysis()
+    finally:
+        os.environ["CLAIMWATCH_ANALYSIS_WORKERS"] = "1"
+        get_settings.cache_clear()
+    check(timed.outcomes.get("new_version") == timed.pages, f"{label}: {timed.outcomes}")
+    return timed
+
+
+def _profiled(label: str, top: int) -> Timed:
     profile = cProfile.Profile()
     profile.enable()
     timed = claimwatch_analysis()
     profile.disable()
+    check(timed.outcomes.get("new_version") == timed.pages, f"{label}: {timed.outcomes}")
     out = io.StringIO()
     stats = pstats.Stats(profile, stream=out)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
     print(f"\n===== profile: {label} ({timed.pages} captures, {timed.outcomes}) =====")
     print(out.getvalue())
-    return timed.wall, timed.pages
+    return timed
 
 
 def _storage(pages: dict[str, tuple[bytes, str]]) -> dict[str, float]:
@@ -102,30 +131,37 @@ def main() -> None:
     os.environ["CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES"] = "true"
     pages = build_pages(args.pages)
     bodies = [body for body, _ in pages.values()]
-    started = time.perf_counter()
-    extracted = sum(bare_extract(body) is not None for body in bodies)
-    floor = time.perf_counter() - started
-    check(extracted == len(bodies), f"bare trafilatura extracted {extracted}/{len(bodies)}")
-    rows = [("floor: bare trafilatura.extract, 1 process", floor, len(bodies))]
+    rows: list[tuple[str, Timed, Timed]] = []  # name, the pass, the floor measured before it
     with SiteServer() as site, tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
         serve(site, pages)
         use_home(Path(tmp) / "home")
         track_all([site.url(path) for path in pages])
         check(claimwatch_crawl().pages == len(pages), "first crawl incomplete")
         # Timed without the profiler (which slows Python code ~1.5-2×): the honest ratio.
-        timed = claimwatch_analysis()
-        rows.append(("claimwatch analysis, first pass (no profiler)", timed.wall, timed.pages))
+        floor = _floor(bodies)
+        rows.append(("first pass (all new), 1 process", claimwatch_analysis(), floor))
         sizes = _storage(pages)
-        serve(site, build_pages(args.pages, revision=1))
-        check(claimwatch_crawl().pages == len(pages), "second crawl incomplete")
-        wall, count = _profiled("every page changed", args.top)
-        rows.append(("claimwatch analysis, all changed (profiled)", wall, count))
-    print(f"{'':44} {'seconds':>8} {'pages/s':>8} {'vs floor':>9}")
-    floor_rate = len(bodies) / floor
-    for name, seconds, count in rows:
-        rate = count / seconds
-        print(f"{name:44} {seconds:8.2f} {rate:8.1f} {rate / floor_rate:8.2f}×")
-    print("(the all-changed row runs under cProfile, which slows Python code ~1.5-2×)")
+        passes = [("all changed, 1 process", 1), ("all changed, 2 workers", 2), ("profiled", 0)]
+        for revision, (label, workers) in enumerate(passes, start=1):
+            revised = build_pages(args.pages, revision=revision)
+            serve(site, revised)
+            check(claimwatch_crawl().pages == len(pages), f"crawl {revision} incomplete")
+            floor = _floor([body for body, _ in revised.values()])
+            if workers:
+                rows.append((label, _changed_pass(label, workers), floor))
+            else:
+                rows.append(("all changed, 1 process, profiled", _profiled(label, args.top), floor))
+    print(f"{'claimwatch analysis':36} {'seconds':>8} {'pages/s':>8} {'floor p/s':>9} ", end="")
+    print(f"{'vs floor':>8} {'cpu ms/p':>8} {'floor':>6} {'vs floor':>8}")
+    for name, timed, floor in rows:
+        rate, floor_rate = timed.pages / timed.wall, floor.pages / floor.wall
+        cpu, floor_cpu = 1000 * timed.cpu / timed.pages, 1000 * floor.cpu / floor.pages
+        print(
+            f"{name:36} {timed.wall:8.2f} {rate:8.1f} {floor_rate:9.1f} {rate / floor_rate:7.2f}× "
+            f"{cpu:8.1f} {floor_cpu:6.1f} {floor_cpu / cpu:7.2f}×"
+        )
+    print("floor: bare trafilatura.extract over the same bodies, 1 process, right before the pass")
+    print("(the profiled row runs under cProfile, which slows Python code ~1.5-2×)")
     print()
     print("storage per new version (first pass), bytes, against the gzip-compressed payload:")
     floor_size = sizes.pop("floor: payload gzip -6")

@@ -3,7 +3,9 @@
 Run: .venv/bin/python bench/extract_speed.py [rounds]
 Rows: trafilatura with its defaults (plain text, fallback extractors on); trafilatura with the
 options extract_article passes (XML, formatting, links, metadata, fast); extract_article (the
-same plus decoding, XML parsing into blocks, hashing). Compare ratios within one run.
+same plus decoding, XML parsing into blocks, hashing); what analysis runs per page, as it was
+(index_page_error, extract_article and says_not_found: three parses of the page) and as it is
+(extract_page: one parse). Compare ratios within one run.
 """
 
 from __future__ import annotations
@@ -18,7 +20,17 @@ import trafilatura
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from analysis.extract import _TRAFILATURA_OPTIONS, extract_article  # noqa: E402
+from analysis.availability import says_not_found  # noqa: E402
+from analysis.extract import _TRAFILATURA_OPTIONS, extract_article, extract_page  # noqa: E402
+from analysis.pagekind import index_page_error  # noqa: E402
+
+
+def three_parses(body: bytes) -> object:
+    """What service.analyse did per page before extract_page: each step parsed the page."""
+    if index_page_error(body, url="http://blog.example/", content_type="text/html"):
+        return None
+    extraction = extract_article(body, url="http://blog.example/", content_type="text/html")
+    return extraction, says_not_found(body)
 
 
 def pages() -> list[bytes]:
@@ -50,6 +62,10 @@ def main() -> None:
             b.decode("utf-8", "replace"), **_TRAFILATURA_OPTIONS
         ),
         "extract_article": lambda b: extract_article(b, content_type="text/html"),
+        "analysis per page, three parses": three_parses,
+        "extract_page (one parse)": lambda b: extract_page(
+            b, url="http://blog.example/", content_type="text/html"
+        ),
     }
     base = None
     for name, fn in rows.items():

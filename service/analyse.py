@@ -6,26 +6,26 @@ import os
 import secrets
 import socket
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from analysis.assess import ArticleState, Assessment, assess_capture, needs_extraction
-from analysis.availability import says_not_found
 from analysis.document import Extraction
-from analysis.extract import extract_article
-from analysis.pagekind import index_page_error
+from analysis.extract import extract_page
 from analysis.vocabulary import CaptureOutcome
 from service.library_logs import route_library_logs
 from storage.archive import RecordLost, read_capture_payload
 from storage.archive_store import configured_store
 from storage.db import session
-from storage.models import Capture, Source
+from storage.models import Capture, Source, Version
 from storage.recording import (
+    FindingRows,
     article_state,
     capture_facts,
     claim_captures,
@@ -33,6 +33,7 @@ from storage.recording import (
     payload_digests,
     pending_captures,
     record_assessment,
+    write_findings,
 )
 from storage.settings import get_settings
 
@@ -76,7 +77,6 @@ def plan_batches(*, source_ids: list[int] | None, batch_size: int) -> list[list[
 
 def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
     """Assess the given captures in order and record the results in one transaction."""
-    report = AnalysisReport()
     archive_dir = get_settings().archive_dir
     with session() as db:
         # First, before any read: what another analysis holds or has recorded is not ours.
@@ -96,53 +96,76 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
         }
         lost: dict[int, str] = {}  # capture id -> why its archived record cannot be used
         payload_jobs = _payload_jobs(todo, states, archive_dir, lost)
-        extracted = _extract_all(payload_jobs.values())
-        extractions: dict[int, Extraction] = dict(zip(payload_jobs, extracted, strict=True))
-        for capture in todo:
-            source, state = sources[capture.source_id], states[capture.source_id]
-            assert capture.id is not None
-            facts = capture_facts(capture)
-            extraction = extractions.get(capture.id)
-            if extraction is None and capture.id not in lost and needs_extraction(state, facts):
-                # No payload in the archive, or an earlier capture in this batch moved the
-                # article on (the jobs above were chosen against the state at batch start).
-                job = _payload_job(capture, archive_dir, lost)
-                extraction = _extract_one(job) if job else None
-                if job is None and capture.id not in lost:
-                    extraction = _MISSING
-            if capture.id in lost:
-                # This capture's record is lost: an error on it alone, the rest go on.
-                assessment = Assessment(
-                    CaptureOutcome.archive_error,
-                    article_status=state.article_status,
-                    detail=lost[capture.id],
-                )
-            else:
-                assessment = assess_capture(state, facts, extraction)
-            version, change = record_assessment(
-                db,
-                source=source,
-                capture=capture,
-                assessment=assessment,
-                previous=latest[capture.source_id],
+        findings = FindingRows()  # written once, at the end of the batch
+        with _extractions(list(payload_jobs.values())) as extracted:
+            report = _assess_and_record(
+                db, todo, sources, states, latest, payload_jobs, extracted, lost, findings
             )
+        write_findings(db, findings)  # in the same transaction as the versions they belong to
+    return report
+
+
+def _assess_and_record(
+    db: Session,
+    todo: list[Capture],
+    sources: dict[int | None, Source],
+    states: dict[int, ArticleState],
+    latest: dict[int, Version | None],
+    payload_jobs: dict[int, tuple[bytes, str, str]],
+    extracted: Iterator[Extraction],
+    lost: dict[int, str],
+    findings: FindingRows,
+) -> AnalysisReport:
+    """Assess the captures in order and record each, taking the extractions of `payload_jobs`
+    from `extracted` as they come (in the jobs' order, which is the captures')."""
+    report = AnalysisReport()
+    archive_dir = get_settings().archive_dir
+    for capture in todo:
+        source, state = sources[capture.source_id], states[capture.source_id]
+        assert capture.id is not None
+        facts = capture_facts(capture)
+        extraction = next(extracted) if capture.id in payload_jobs else None
+        if extraction is None and capture.id not in lost and needs_extraction(state, facts):
+            # No payload in the archive, or an earlier capture in this batch moved the
+            # article on (the jobs above were chosen against the state at batch start).
+            job = _payload_job(capture, archive_dir, lost)
+            extraction = _extract_one(job) if job else None
+            if job is None and capture.id not in lost:
+                extraction = _MISSING
+        if capture.id in lost:
+            # This capture's record is lost: an error on it alone, the rest go on.
+            assessment = Assessment(
+                CaptureOutcome.archive_error,
+                article_status=state.article_status,
+                detail=lost[capture.id],
+            )
+        else:
+            assessment = assess_capture(state, facts, extraction)
+        version, change = record_assessment(
+            db,
+            source=source,
+            capture=capture,
+            assessment=assessment,
+            previous=latest[capture.source_id],
+            findings=findings,
+        )
+        states[capture.source_id] = replace(
+            state,
+            article_status=assessment.article_status,
+            forbidden_streak=source.forbidden_streak,
+        )
+        if version is not None:
+            latest[capture.source_id] = version
             states[capture.source_id] = replace(
-                state,
-                article_status=assessment.article_status,
-                forbidden_streak=source.forbidden_streak,
+                states[capture.source_id],
+                latest=assessment.new_version,
+                latest_payload_sha256=capture.payload_sha256,
             )
-            if version is not None:
-                latest[capture.source_id] = version
-                states[capture.source_id] = replace(
-                    states[capture.source_id],
-                    latest=assessment.new_version,
-                    latest_payload_sha256=capture.payload_sha256,
-                )
-            report.outcomes[assessment.outcome] += 1
-            bucket = _bucket(assessment.outcome, change is not None)
-            report.buckets[bucket] += 1
-            if bucket == "errors":
-                report.failures.append((source.url, assessment.outcome, assessment.detail))
+        report.outcomes[assessment.outcome] += 1
+        bucket = _bucket(assessment.outcome, change is not None)
+        report.buckets[bucket] += 1
+        if bucket == "errors":
+            report.failures.append((source.url, assessment.outcome, assessment.detail))
     return report
 
 
@@ -206,20 +229,22 @@ def _payload_job(
 def _extract_one(job: tuple[bytes, str, str]) -> Extraction:
     route_library_logs()  # here, so that pool workers route theirs too
     body, url, content_type = job
-    # Several posts extract as one run-on "article": say it is an index page instead.
-    index_page = index_page_error(body, url=url, content_type=content_type)
-    if index_page:
-        return Extraction(None, error=index_page)
-    extraction = extract_article(body, url=url, content_type=content_type)
-    # Whether the page calls itself "not found": assessment decides if it is a soft 404.
-    return replace(extraction, not_found=says_not_found(body))
+    return extract_page(body, url=url, content_type=content_type)
 
 
-def _extract_all(jobs: Iterable[tuple[bytes, str, str]]) -> list[Extraction]:
-    work = list(jobs)
+@contextmanager
+def _extractions(jobs: list[tuple[bytes, str, str]]) -> Iterator[Iterator[Extraction]]:
+    """The jobs' extractions, in order, as they are made: with a pool, the caller assesses and
+    records the first pages while the workers extract the next ones."""
     workers = get_settings().analysis_workers
-    if workers <= 1 or len(work) < POOL_THRESHOLD:
-        return [_extract_one(job) for job in work]
+    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
+        yield map(_extract_one, jobs)
+        return
+    context = get_context("forkserver")
     # forkserver: workers start from a clean process (fork after Prefect's threads is unsafe).
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver")) as pool:
-        return list(pool.map(_extract_one, work, chunksize=8))
+    # Its server imports this module once; every worker (of this batch's pool and of later
+    # ones) is then forked from it ready to extract, instead of importing it anew.
+    context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # Small chunks: the first extractions come back soon, and no worker idles at the end.
+        yield pool.map(_extract_one, jobs, chunksize=4)

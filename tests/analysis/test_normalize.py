@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import sys
 
 import pytest
 
@@ -60,3 +62,14 @@ def test_content_hash_sees_visible_differences(title: str, text: str) -> None:
 
 def test_title_and_text_cannot_trade_places() -> None:
     assert content_hash("A", "B\n\nC") != content_hash("A\n\nB", "C")
+
+
+def test_whitespace_is_what_the_regex_calls_whitespace() -> None:
+    # normalize_text splits with str.split(); it used to substitute the regex \s+: the same
+    # code points must count as whitespace, or hashes of stored versions would change.
+    space = re.compile(r"\s")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        assert char.isspace() == bool(space.match(char)), hex(code)
+        if char.isspace():
+            assert normalize_text(f"a{char}{char}b{char}") == "a b"

@@ -213,3 +213,41 @@ def test_excerpt_is_capped() -> None:
     text = excerpt(diff, max_chars=120)
     assert len(text) <= 120
     assert text.endswith("…")
+
+
+def _encoded_token_by_token(before: str, after: str) -> tuple[str, str, list[str]]:
+    """Every token of `before`, then of `after`, a symbol in order of first appearance."""
+    symbols: dict[str, str] = {}
+    vocabulary: list[str] = []
+    encoded = []
+    for text in (before, after):
+        chars = []
+        for token in tokenize(text):
+            if token not in symbols:
+                symbols[token] = chr(len(vocabulary))
+                vocabulary.append(token)
+            chars.append(symbols[token])
+        encoded.append("".join(chars))
+    return encoded[0], encoded[1], vocabulary
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_encoding_the_shared_start_and_end_once_gives_the_same_symbols(seed: int) -> None:
+    # The second text is the first with a few edits (words, numbers, spaces, blank lines),
+    # often at the edges, where the shared start or end is cut between two tokens.
+    rnd = random.Random(seed)
+    pieces = ["oxytocin", "3.5", "mg", "don’t", " ", "  ", "\n\n", ",", "—", "_", "a", "ab"]
+    before = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 60)))
+    after = list(before)
+    for _ in range(rnd.randint(1, 4)):
+        at = rnd.choice([0, len(after), rnd.randint(0, len(after))])
+        if after and rnd.random() < 0.4:
+            del after[min(at, len(after) - 1)]
+        else:
+            after[at:at] = rnd.choice(pieces)
+    symbols: dict[str, str] = {}
+    vocabulary: list[str] = []
+    pair = wordalign._encode_pair(before, "".join(after), symbols, vocabulary)
+    one, two, expected_vocabulary = _encoded_token_by_token(before, "".join(after))
+    assert pair == (one, two)
+    assert vocabulary == expected_vocabulary
