@@ -27,8 +27,12 @@ def test_two_overlapping_runs_record_each_change_once(home: Path, fresh_site: Si
     cli("track", *(fresh_site.url(p) for p in PAGES))
     cli("alerts", "add", "json://127.0.0.1:9/hook")
     assert run_pass()["new"] == len(PAGES)
+    # Each answer takes 4 s, so the first run to lease the host is still crawling when the
+    # other plans its pass: they overlap even when one starts seconds after the other (under
+    # a loaded machine one run finished before the other planned, and a run that plans after
+    # the pages were checked rightly checks them again).
     for path in PAGES:
-        fresh_site.set(path, status=404, body=b"<h1>Not found</h1>")
+        fresh_site.set(path, status=404, body=b"<h1>Not found</h1>", delay=4.0)
 
     env = {**os.environ, "PREFECT_API_URL": os.environ["CLAIMWATCH_TEST_PREFECT_API_URL"]}
     command = [sys.executable, "-m", "claimwatch", "run"]
