@@ -79,16 +79,26 @@ def table_text(
             widths[i] = max(room, shortest[i])
             for line in cells:
                 line[i] = middle(line[i], widths[i])
-    # Too wide still: fold the widest text columns (down to 12 or a header's longest word).
-    while sum(widths) + gaps > width:
-        foldable = [
-            i for i, c in enumerate(columns)
-            if c not in URL_COLUMNS and widths[i] > max(12, shortest[i])
-        ]  # fmt: skip
-        if not foldable:
-            break
-        widest = max(foldable, key=lambda i: widths[i])
-        widths[widest] = max(12, shortest[widest], widths[widest] - (sum(widths) + gaps - width))
+    # Too wide still: fold the text columns (wider than _SHORT), narrowing the widest one
+    # character at a time (so they end alike) down to 12; if that is not enough, any column
+    # down to its longest word (a time then folds at its space).
+    excess = sum(widths) + gaps - width
+    longest_word = [
+        max([shortest[i], *(cell_len(w) for line in cells for w in line[i].split())])
+        for i in range(len(columns))
+    ]
+    for floor in (
+        [max(12, least) if n > _SHORT else n for n, least in zip(natural, shortest, strict=True)],
+        longest_word,
+    ):
+        while excess > 0:
+            foldable = [
+                i for i, c in enumerate(columns) if c not in URL_COLUMNS and widths[i] > floor[i]
+            ]
+            if not foldable:
+                break
+            widths[max(foldable, key=lambda i: widths[i])] -= 1
+            excess -= 1
     out = [title.center(sum(widths) + gaps).rstrip()] if title else []
     out.extend(_folded(headers, widths))
     out.append("─" * (sum(widths) + gaps))
@@ -99,6 +109,7 @@ def table_text(
 
 _GAP = 2  # spaces between columns
 _FOLD_AT = 20
+_SHORT = 16
 
 
 def _line(texts: Sequence[str], widths: Sequence[int]) -> str:
