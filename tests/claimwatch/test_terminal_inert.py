@@ -7,8 +7,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
+from claimwatch import output
 from claimwatch.cli import app
 from claimwatch.output import table_text
 from claimwatch.sitesrv import SiteServer
@@ -24,7 +27,11 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(app, list(args))
 
 
-def test_hostile_archive_prints_inert(home: Path, fresh_site: SiteServer) -> None:
+def test_hostile_archive_prints_inert(
+    home: Path, fresh_site: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A wide terminal: no cell folds, so the payloads can be found whole in the tables.
+    monkeypatch.setattr(output, "console", Console(width=1000))
     url = record_hostile(fresh_site)
     [change] = json.loads(invoke("changes", "--format", "json").stdout)
     printed = {
@@ -45,7 +52,7 @@ def test_hostile_archive_prints_inert(home: Path, fresh_site: SiteServer) -> Non
         assert not UNSAFE.search(result.stdout), (command, result.stdout)
     # The payloads are shown as text, not dropped: the seeded title, the claim's markup.
     assert "RED ALERT" in printed[f"history {url}"].stdout
-    assert "<script>window.__xss=1</script>" in printed[f"claims {url}"].stdout.replace("\n", "")
+    assert "<script>window.__xss=1</script>" in printed[f"claims {url}"].stdout
     assert "may lower cortisol" in printed[f"diff {url}"].stdout
 
     # In a terminal the diff has colours: its own, and nothing else.
