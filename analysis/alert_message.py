@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from analysis.report import claim_change_lines, reference_change_lines
+from analysis.terminal import terminal_text
 from analysis.textdiff import TextDiff, excerpt
 from analysis.vocabulary import ChangeKind
 
@@ -34,10 +35,6 @@ CLAIM_WIDTH = 200
 MAX_LINES = 8  # per section; the rest is counted
 _STATUS_PIECE = re.compile(r"^(page removed|page restored|status changed) \(")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
-# CSI (colours, cursor moves), OSC (window titles, hyperlinks) and two-character escapes.
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-# C0 and C1 controls but tab and newline; bidi embeddings, overrides, isolates and marks.
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MENTION = re.compile(r"@(?=(?:channel|here|everyone|all|group|room)\b)", re.I)
 _SCHEME = re.compile(r"\b([a-z][a-z0-9+.-]*):(?=//)", re.I)
 _SPACES = re.compile(r"\s+")
@@ -72,7 +69,7 @@ class AlertMessage:
 def inert(text: str, *, one_line: bool = False) -> str:
     """Scraped text without terminal escapes, control or bidi characters, and with channel-wide
     mentions (@channel, @here, @everyone…) broken by a zero-width space."""
-    text = _INVISIBLE.sub("", _ANSI.sub("", text))
+    text = terminal_text(text)
     if one_line:
         text = _SPACES.sub(" ", text).strip()
     return _MENTION.sub("@" + ZWSP, text)

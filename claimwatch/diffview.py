@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from analysis.compare import Comparison, compare_articles
 from analysis.report import claim_change_lines, reference_change_lines
+from analysis.terminal import terminal_text
 from analysis.textdiff import render_ansi, render_html, render_text
 from storage.models import Change, Version
 from storage.queries import changes_by_id, get_version, source_for
@@ -49,8 +51,12 @@ def render_diff(
         return render_html(comparison.text, title=title).replace("<body>", f"<body>\n{summary}", 1)
     body = ""
     if comparison.text is not None and comparison.text.changed:
-        body = render_ansi(comparison.text) if color else render_text(comparison.text)
-    return "\n".join([*header, "", body]).rstrip() + "\n"
+        # Scraped words are made inert before the diff's own colours are added.
+        text = replace(
+            comparison.text, ops=tuple((op, terminal_text(t)) for op, t in comparison.text.ops)
+        )
+        body = render_ansi(text) if color else render_text(text)
+    return "\n".join([*map(terminal_text, header), "", body]).rstrip() + "\n"
 
 
 def _header_lines(url: str, before: Version, after: Version, comparison: Comparison) -> list[str]:
@@ -107,4 +113,4 @@ def render_change(db: Session, *, change: dict[str, Any], fmt: str, color: bool)
         body = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
         title = html.escape(f"change {change['id']}")
         return f"<!doctype html><title>{title}</title><body>\n{body}</body>"
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(terminal_text, lines)) + "\n"

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
+from analysis.terminal import terminal_text
 from claimwatch.output import console, err_console
 from claimwatch.service_state import ServeState, auth_headers, read_state
 
@@ -68,12 +69,12 @@ def print_summary(summary: dict[str, Any]) -> None:
             f"alerts: {summary['alerts_sent']} sent, {summary['alerts_pending']} pending",
             highlight=False,
         )
-    for failure in summary.get("crawl_failures", []):
-        console.print(f"  crawl batch failed: {failure}", highlight=False, soft_wrap=True)
-    for url, reason in summary.get("not_checked", []):
-        console.print(f"  {'not checked':<12} {url}  {reason}", highlight=False, soft_wrap=True)
-    for failed_url, outcome, reason in summary["failures"]:
-        console.print(f"  {outcome:<12} {failed_url}  {reason}", highlight=False, soft_wrap=True)
+    lines = [f"  crawl batch failed: {failure}" for failure in summary.get("crawl_failures", [])]
+    lines += [f"  {'not checked':<12} {url}  {why}" for url, why in summary.get("not_checked", [])]
+    lines += [f"  {outcome:<12} {url}  {why}" for url, outcome, why in summary["failures"]]
+    for line in lines:
+        # A reason can quote the server (an error page's text): printed as text, inert.
+        console.print(terminal_text(line), markup=False, highlight=False, soft_wrap=True)
 
 
 def run_through_service(

@@ -38,6 +38,18 @@ from storage.triage import Triage, triage_for
 FEED_PAGE = 50
 
 
+def change_heading() -> tuple[Any, ...]:
+    """The columns that head a change wherever it is listed: id, detected_at, kinds,
+    severity and summary, in that order."""
+    return (
+        col(Change.id),
+        col(Change.detected_at),
+        col(Change.kinds),
+        col(Change.severity),
+        col(Change.summary),
+    )
+
+
 @dataclass(frozen=True)
 class FeedFilter:
     """What the changes feed (and the exports) narrow to; empty fields do not filter."""
@@ -244,12 +256,8 @@ def change_feed(
     shown_version = func.coalesce(col(Change.to_version_id), col(Change.from_version_id))
     query = (
         columns(
-            col(Change.id),
+            *change_heading(),
             col(Change.source_id),
-            col(Change.detected_at),
-            col(Change.kinds),
-            col(Change.severity),
-            col(Change.summary),
             col(Change.details)["claims"],
             col(Change.details)["references"],
             col(Source.normalized_url),
@@ -263,7 +271,7 @@ def change_feed(
     triage = triage_for(db, change_ids=ids)
     rows = []
     for cid in ids:
-        _, sid, when, kinds, severity, summary, claims, refs, url, title = found[cid]
+        _, when, kinds, severity, summary, sid, claims, refs, url, title = found[cid]
         state = triage[cid]
         rows.append(
             {
@@ -433,11 +441,7 @@ def article_view(
         TimelinePoint(cid, when, kinds, severity, summary, int(n or 0), number_of.get(to_id or -1))
         for cid, when, kinds, severity, summary, n, to_id in db.execute(
             columns(
-                col(Change.id),
-                col(Change.detected_at),
-                col(Change.kinds),
-                col(Change.severity),
-                col(Change.summary),
+                *change_heading(),
                 words,
                 col(Change.to_version_id),
             )

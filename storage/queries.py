@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from analysis.timestamps import utc_z
 from analysis.urls import normalize_url
 from analysis.vocabulary import CaptureOutcome, IdentifierKind
-from storage.browse import Cursor, FeedFilter, apply_filter, change_ids
+from storage.browse import Cursor, FeedFilter, apply_filter, change_heading, change_ids
 from storage.errors import NotFound
 from storage.models import Capture, Change, ClaimRecord, ReferenceRecord, Site, Source, Version
 from storage.sources import find, list_sources, next_check_at
@@ -178,11 +178,7 @@ def _change_columns(db: Session, *, include_diff: bool = False) -> Any:
         ]
     return (
         columns(
-            col(Change.id),
-            col(Change.detected_at),
-            col(Change.kinds),
-            col(Change.severity),
-            col(Change.summary),
+            *change_heading(),
             col(Source.normalized_url),
             col(_FROM.number),
             col(_TO.number),

@@ -3,6 +3,7 @@ label and annotate changes. Each checks the CSRF token and redirects back (303).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -87,14 +88,7 @@ def _with_attempt_health(db: Session, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         last = health.get(row["id"])
         if last is not None:
-            row.update(
-                last_checked_at=last.last_checked_at,
-                last_status=last.last_status,
-                last_outcome=last.last_outcome,
-                last_error=last.last_error,
-                consecutive_failures=last.consecutive_failures,
-                next_check=last.next_check,
-            )
+            row.update(asdict(last))
 
 
 @router.get("/sources", response_class=HTMLResponse)

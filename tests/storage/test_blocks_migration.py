@@ -4,29 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-
 from analysis.extract import blocks_to_json, extract_article
-from storage.db import MIGRATIONS_DIR, get_engine, migrate, session
+from storage.db import migrate, session
 from storage.models import Capture, Source, Version
 from storage.recording import version_article
+from tests.storage.migrating import move_to
 
 PAGE = Path(__file__).parents[1] / "fixtures" / "deepher" / "oxytocin-superpower.v1.html"
-
-
-def _move_to(revision: str, *, down: bool) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with get_engine().begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def test_old_versions_are_packed_and_read_the_same(home: Path) -> None:
     article = extract_article(PAGE.read_bytes(), url="https://example.org/a/").article
     assert article is not None
-    _move_to("hardening_pass", down=True)
+    move_to("hardening_pass", down=True)
     whole = blocks_to_json(article.blocks)
     with session() as db:
         source = Source(url="https://example.org/a/", normalized_url="https://example.org/a/")
@@ -54,6 +44,6 @@ def test_old_versions_are_packed_and_read_the_same(home: Path) -> None:
         assert all(isinstance(block, list) for block in version.blocks)  # packed
         assert version_article(version).blocks == article.blocks
 
-    _move_to("hardening_pass", down=True)
+    move_to("hardening_pass", down=True)
     with session() as db:
         assert db.query(Version).one().blocks == whole

@@ -6,25 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import insert, inspect
 from sqlmodel import select
 
-from storage.db import MIGRATIONS_DIR, get_engine, migrate, session
+from storage.db import get_engine, migrate, session
 from storage.models import Capture, ClaimRecord, Source, Version
 from storage.queries import attempt_health
 from storage.search import search
+from tests.storage.migrating import move_to
 
 T0 = datetime(2026, 3, 3, tzinfo=UTC)
-
-
-def _move_to(revision: str, *, down: bool) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with get_engine().begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def _columns(table: str) -> set[str]:
@@ -89,7 +80,7 @@ def test_capture_index_goes_up_and_down_with_the_rows_kept(home: Path) -> None:
     assert ("search_vector" in _columns("claim")) == postgres
     assert ("search_vector" in _columns("version")) == postgres
 
-    _move_to("scale", down=True)
+    move_to("scale", down=True)
     assert "search_vector" not in _columns("claim") | _columns("version")
 
     indexes = _capture_indexes()

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlmodel import col, select
 
-from storage.db import MIGRATIONS_DIR, get_engine, migrate, session
+from storage.db import get_engine, migrate, session
 from storage.models import Source
 from storage.sources import find
+from tests.storage.migrating import move_to, revision_before
 
 # (url as the user gave it, normalized_url as the old code stored it, active)
 OLD_ROWS = [
@@ -27,22 +25,8 @@ OLD_ROWS = [
 ]
 
 
-def _config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return config
-
-
-def _at_revision_before_this_one() -> None:
-    config = _config()
-    before = ScriptDirectory.from_config(config).get_revision("hardening_net").down_revision
-    with get_engine().begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, str(before))
-
-
 def test_old_forms_are_migrated_and_duplicates_untracked(home: Path) -> None:
-    _at_revision_before_this_one()
+    move_to(revision_before("hardening_net"), down=True)
     with get_engine().begin() as connection:
         for number, (url, normalized, active) in enumerate(OLD_ROWS, start=1):
             connection.execute(
