@@ -118,6 +118,12 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     (r"^without (?:enough|sufficient|adequate|regular) \w+", "", "effect"),
     (r"\bessential for\b", "", "necessity"),
     (r"\bresponsible for\b", "", "cause"),
+    # transmission: "stress may be passed on to the children", "HIV can be transmitted to babies"
+    (
+        r"\b(?:be|been|is|are|was|were|gets?|got) (?:passed (?:on|down)|transmitted) to\b",
+        "",
+        "cause",
+    ),
     (r"\b(?:lead|leads|leading|led) to\b", "", "cause"),
     (r"\bresult(?:s|ed|ing)? in\b", "", "cause"),
     (r"\b(?:effects?|impacts?|influence) (?:on|upon)\b", "", "effect"),
@@ -201,6 +207,7 @@ _NEEDLES = (
     "without",
     "essential",
     "responsible for",
+    "passed transmitted",
     "lead led",
     "result",
     "effect impact influence",

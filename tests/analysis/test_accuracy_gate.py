@@ -41,15 +41,23 @@ CASES = [
 
 
 # Out-of-sample sentences (docs/claims.md): detection over all types, by the shipped detector
-# (rules + model) and by the rules alone. claims-dev2 and claims-dev3 are the test parts of rounds
-# 1 and 2 (development data since; the model is trained on all three dev parts, so its dev scores
-# are in-sample). claims-test (round 3) was scored once, after the model was final; its floors are
-# regression gates, not targets to tune towards.
+# (rules + model) and by the rules alone. claims-dev2, claims-dev3 and claims-test are the test
+# parts of rounds 1, 2 and 3 (development data since; the model is trained on all four parts, so
+# its scores there are in-sample: regression gates, not evidence). Round 4's model (word vectors,
+# no bigrams, stronger L2) fits its training data less tightly than round 3's did; its
+# cross-validated figures are in docs/claims.md §8. claims-test4 is scored once (bench/accuracy.py
+# --test) and has no gate until it has been.
 SENTENCE_FLOORS = {
-    "claims-dev": (0.98, 0.98, 0.98, 0.93),  # 1.000 / 1.000 / 1.000 / 0.944, in-sample
-    "claims-dev2": (0.98, 0.98, 0.98, 0.95),  # 1.000 / 1.000 / 1.000 / 0.963, in-sample
-    "claims-dev3": (0.97, 0.98, 0.96, 0.86),  # 0.990 / 1.000 / 0.980 / 0.870, in-sample
-    "claims-test": (0.69, 0.80, 0.61, 0.85),  # 0.707 / 0.817 / 0.624 / 0.862, scored once
+    # round 4, in-sample: F1 / P / R / certainty (round 3 in brackets)
+    "claims-dev": (0.96, 0.96, 0.96, 0.95),  # 0.978 / 0.978 / 0.978 / 0.966 (1.000 ×3 / 0.944)
+    "claims-dev2": (0.91, 0.88, 0.94, 0.94),  # 0.929 / 0.897 / 0.963 / 0.962 (1.000 ×3 / 0.963)
+    "claims-dev3": (
+        0.87,
+        0.82,
+        0.92,
+        0.85,
+    ),  # 0.885 / 0.835 / 0.941 / 0.865 (0.990 / 1 / 0.98 / 0.87)
+    "claims-test": (0.92, 0.89, 0.96, 0.85),  # 0.943 / 0.910 / 0.978 / 0.868 (scored once: 0.707)
 }
 RULE_FLOORS = {
     "claims-dev": (0.91, 0.95, 0.87, 0.94),  # 0.930 / 0.976 / 0.889 / 0.963
