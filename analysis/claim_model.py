@@ -126,7 +126,8 @@ def at_least(text: str, evidence: Sequence[str], threshold: float) -> bool:
     plain = claim_shape.plain_shapes(text, low, words)
     known = _text_log_odds(weights, text) + linear(weights, [*plain, *(f"r:{e}" for e in evidence)])
     verb = "shape:effect-verb" in plain
-    (pattern_up, pattern_down), (outcome_up, outcome_down) = _unread_bounds(verb)
+    pattern_up, pattern_down = _pattern_bounds(weights, low)
+    outcome_up, outcome_down = _unread_bounds(verb)[1]
     decided = _side(known + pattern_down + outcome_down, known + pattern_up + outcome_up, threshold)
     if decided is not None:
         return decided
@@ -134,7 +135,17 @@ def at_least(text: str, evidence: Sequence[str], threshold: float) -> bool:
     decided = _side(known + outcome_down, known + outcome_up, threshold)
     if decided is not None:
         return decided
-    return text_probability(text, evidence) >= threshold
+    known += linear(weights, claim_shape.outcome_shapes(low, words))
+    decided = _side(known, known, threshold)
+    if decided is not None:
+        return decided
+    return text_probability(text, evidence) >= threshold  # within rounding of the threshold
+
+
+def _pattern_bounds(weights: dict[str, float], low: str) -> tuple[float, float]:
+    """The most and the least (log-odds) the pattern shapes this sentence may have can add."""
+    found = [weights.get(name, 0.0) for name in claim_shape.possible_pattern_shapes(low)]
+    return sum(w for w in found if w > 0), sum(w for w in found if w < 0)
 
 
 def _side(low_z: float, high_z: float, threshold: float) -> bool | None:

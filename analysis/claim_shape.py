@@ -124,6 +124,52 @@ def pattern_shapes(low: str) -> list[str]:
     return out
 
 
+# Strings every match of a pattern shape holds (tests/analysis/test_claim_model.py checks them on
+# the labelled sentences): a sentence without any of them cannot have the shape, so the model
+# leaves its weight out of the bound on what the unread shapes could add. Shapes not listed have
+# too many ways to match and are always counted.
+PATTERN_NEEDLES: dict[str, tuple[str, ...]] = {
+    "shape:copula-adjective": (
+        *("good", "bad", "important", "useful", "beneficial", "harmful", "safe", "effective"),
+        *("fatal", "dangerous", "risky", "essential", "necessary"),
+    ),
+    "shape:safety": (
+        *("safe", "harm", "hazard", "toxic", "danger", "tolerated", "side", "advers"),
+        *("negative effect", "problems", "damage"),
+    ),
+    "shape:association": (
+        *("associat", "link", "relat", "correlat", "risk factor", "predictor", "biomarker"),
+        *("hazard ratio", "odds ratio", "likely to"),
+    ),
+    "shape:booster": (
+        *("proven", "definitely", "literally", "always", "guaranteed", "certainly"),
+        *("undoubtedly", "clinically", "show", "demonstrat", "established", "no doubt"),
+        *("clearly", "completely", "confirmed"),
+    ),
+    "shape:negator": ("no", "n't", "never", "neither"),
+    "shape:hedge": (
+        *("may", "might", "could", "perhaps", "possib", "potential", "probab", "likely"),
+        *("suggest", "appear", "seem", "believ", "predicted", "suspect", "thought to"),
+        *("knowledge", "known", "mice", "mouse", "rat", "rodent", "animal", "vole", "associat"),
+        *("linked to", "connected to", "correlat", "to do with", "biomarker", "indicat"),
+        *("speculate", "factor", "expected", "able to", "linked with", "relation", "corresponded"),
+    ),
+    "shape:amount": (*"0123456789", "day", "week", "daily"),
+    "shape:report-frame": (" that",),
+    "shape:study-reports": (" that",),
+}
+
+
+def possible_pattern_shapes(low: str) -> list[str]:
+    """The pattern shapes a lower-cased sentence may have: each listed shape whose needles it
+    holds, and every shape without needles."""
+    return [
+        name
+        for name in PATTERN_SHAPE_NAMES
+        if name not in PATTERN_NEEDLES or any(map(low.__contains__, PATTERN_NEEDLES[name]))
+    ]
+
+
 # The shapes each costly part can add (outcome_shapes adds the last two only after an effect
 # verb): what the model bounds before reading them.
 PATTERN_SHAPE_NAMES = (
