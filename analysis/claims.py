@@ -232,6 +232,10 @@ def rule_features(sentence: str) -> ClaimFeatures:
         return ClaimFeatures(False, "question")
     if len(words) < 2:
         return ClaimFeatures(False, "fragment")
+    if _title_case(sentence):
+        return ClaimFeatures(False, "heading")  # a headline left in running text: never a claim
+    if text.startswith(_REFUTED):
+        return ClaimFeatures(False, "myth")  # "Myth: kava is effective for insomnia."
     # An amount needs a digit, a frequency a day or a week: most sentences skip both patterns.
     dosage = bool(_DIGIT.search(text) and lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text))
     dosage = dosage or bool(_holds(text, _FREQUENCY_NEEDLES) and lx.DOSE_FREQUENCY.search(text))
@@ -287,6 +291,21 @@ def rule_features(sentence: str) -> ClaimFeatures:
         direction=direction,  # type: ignore[arg-type]
         type=kind,
     )
+
+
+_REFUTED = ("myth:", "myth -", "myth –", "false:")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]")
+
+
+def _title_case(sentence: str) -> bool:
+    """Whether a sentence without a final stop capitalises most of its longer words, as a
+    headline does ("Therapy for Rare Bone Disorder Shows Promise in NIH Clinical Trial")."""
+    stripped = sentence.strip()
+    if stripped.endswith((".", "!", "?", '"', "”", ")")):
+        return False
+    long_words = [w for w in stripped.split()[1:] if len(w) >= 4 and w[:1].isalpha()]
+    capitalised = sum(bool(_CAPITALISED.match(w)) for w in long_words)
+    return len(long_words) >= 2 and capitalised >= 0.6 * len(long_words)
 
 
 def claim_type(text: str, kinds: set[str]) -> ClaimType:
