@@ -77,7 +77,7 @@ def meaning_log_odds(text: str) -> float:
 
 def _mean_score(words: Sequence[str]) -> float:
     scores: dict[str, float] = _model().get("word_scores", {})
-    found = [scores[w] for w in words if w in scores]
+    found = [score for score in map(scores.get, words) if score is not None]
     return sum(found) / len(found) if found else 0.0
 
 

@@ -165,8 +165,8 @@ def possible_pattern_shapes(low: str) -> list[str]:
     holds, and every shape without needles."""
     return [
         name
-        for name in PATTERN_SHAPE_NAMES
-        if name not in PATTERN_NEEDLES or any(map(low.__contains__, PATTERN_NEEDLES[name]))
+        for name, needles in _NEEDLE_PATTERNS
+        if needles is None or needles.search(low) is not None
     ]
 
 
@@ -177,6 +177,16 @@ PATTERN_SHAPE_NAMES = (
     "shape:report-frame",
     "shape:study-reports",
     "shape:amount",
+)
+# One search of a literal alternation per shape is far cheaper than a substring test per needle.
+_NEEDLE_PATTERNS = tuple(
+    (
+        name,
+        re.compile("|".join(map(re.escape, PATTERN_NEEDLES[name])))
+        if name in PATTERN_NEEDLES
+        else None,
+    )
+    for name in PATTERN_SHAPE_NAMES
 )
 OUTCOME_SHAPES = ("shape:outcome-term", "shape:many-outcomes", "shape:research")
 VERB_OUTCOME_SHAPES = ("shape:verb-then-outcome", "shape:agent-then-verb")
