@@ -105,7 +105,7 @@ def _word_table(weights: dict[str, float]) -> dict[str, float]:
     return table
 
 
-# Log-odds are summed in another order by the stages of at_least than by probability: a bound
+# Log-odds are summed in another order by the stages of at_least than by text_probability: a bound
 # this close to a threshold is not trusted, and the sentence is read in full.
 _ROUNDING = 1e-9
 
@@ -116,8 +116,8 @@ def at_least(text: str, evidence: Sequence[str], threshold: float) -> bool:
     The shapes are read in three parts of rising cost (analysis/claim_shape.py). After each part
     the log-odds of the features read so far, plus the most and the least the unread shapes could
     add, bound the probability; once both bounds fall on the same side of the threshold the
-    answer is known and the costly parts are never read. Most sentences are decided after the
-    words alone: their evidence is far from either threshold.
+    answer is known and the costly parts are never read. A pattern shape whose needles the
+    sentence lacks (claim_shape.PATTERN_NEEDLES) cannot be present and leaves the bound.
     """
     weights: dict[str, float] = _model()["weights"]
     low, words = claim_shape.prepare(text)

@@ -533,3 +533,29 @@ def test_present_needles_are_the_needles_the_sentence_holds() -> None:
     for text in texts:
         assert present_needles(text) == {n for n in _NEEDLES if n in text}, text
     assert {"effect", "better", "as ", "safe"} - present_needles(texts[-1]) == {"safe"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Therapy for Rare Bone Disorder Shows Promise in NIH Clinical Trial", "heading"),
+        ("Improving Sleep Problems", "heading"),
+        ("Myth: Herbs such as valerian and kava are effective for insomnia.", "myth"),
+    ],
+)
+def test_not_claims_round_4(sentence: str, reason: str) -> None:
+    # docs/claims.md §8: headlines left in running text, and statements given as myths
+    assert rule_features(sentence).reason == reason
+    assert not claim_features(sentence).is_claim
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Boosts circulation",  # a list item: sentence case, not a headline
+        "Vitamin D Helps the body absorb calcium.",  # a final stop: running text
+        "Our stress may be passed on to the children in this way.",  # transmission
+    ],
+)
+def test_claims_round_4(sentence: str) -> None:
+    assert claim_features(sentence).is_claim
