@@ -126,8 +126,8 @@ def pattern_shapes(low: str) -> list[str]:
 
 # Strings every match of a pattern shape holds (tests/analysis/test_claim_model.py checks them on
 # the labelled sentences): a sentence without any of them cannot have the shape, so the model
-# leaves its weight out of the bound on what the unread shapes could add. Shapes not listed have
-# too many ways to match and are always counted.
+# leaves its weight out of the bound on what the unread shapes could add. A shape not listed is
+# always counted.
 PATTERN_NEEDLES: dict[str, tuple[str, ...]] = {
     "shape:copula-adjective": (
         *("good", "bad", "important", "useful", "beneficial", "harmful", "safe", "effective"),
@@ -155,6 +155,28 @@ PATTERN_NEEDLES: dict[str, tuple[str, ...]] = {
         *("speculate", "factor", "expected", "able to", "linked with", "relation", "corresponded"),
     ),
     "shape:amount": (*"0123456789", "day", "week", "daily"),
+    "shape:method": (
+        *("recruited", "randomi", "enrolled", "included", "excluded", "obtained", "calculated"),
+        *("analy", "collected", "measured", "assigned", "followed", "matched", "available"),
+        *("conducted", "searched", "tracked", "identified", "used", "examined", "investigated"),
+        *("compared", "undertook", "developed", "intention-to-treat", "primary outcome"),
+    ),
+    "shape:aim": (
+        *("aim", "objective", "purpose", "goal", "to determine", "to evaluate", "to examine"),
+        *("to assess", "to validate", "to identify", "to understand", "investigate"),
+    ),
+    "shape:modal": ("may", "might", "could", "can", "should", "would", "will"),
+    "shape:trend": (
+        *("increas", "decreas", "declin", "rose", "fell", "dropped", "doubled", "tripled"),
+        *("halved", "remained", "grew", "rising", "falling", "slowing", "leveling", "levelling"),
+    ),
+    "shape:intent": (
+        *("to look at", "to see if", "to see whether", "to test whether", "to determine"),
+        *("to assess", "to evaluate", "to investigate", "to identify", "to measure"),
+        *("to compare", "to understand", "to learn", "to study", "plan", "quest", "aim"),
+        *("goal is", "decided to", "underway", "to know", "to examine", "to find out"),
+        "going to",
+    ),
     "shape:report-frame": (" that",),
     "shape:study-reports": (" that",),
 }
