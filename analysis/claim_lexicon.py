@@ -6,6 +6,8 @@ Every pattern runs on lower-cased text with curly apostrophes folded to "'".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -556,3 +558,23 @@ SUFFICIENCY = re.compile(
     r"\bget (?:all |enough |most )?(?:of )?(?:the )?(?:\w+ ){0,3}?(?:you|they|we|people) need"
     r" (?:from|by|through)\b"
 )
+
+
+def needle_trie(needles: Iterable[str]) -> str:
+    """A pattern matching each of `needles` (longest first where one is a prefix of another)."""
+    trie: dict[str, Any] = {}
+    for needle in needles:
+        node = trie
+        for char in needle:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # greedy: a longer needle is tried before the one that ends here
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)

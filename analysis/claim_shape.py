@@ -185,11 +185,10 @@ PATTERN_NEEDLES: dict[str, tuple[str, ...]] = {
 def possible_pattern_shapes(low: str) -> list[str]:
     """The pattern shapes a lower-cased sentence may have: each listed shape whose needles it
     holds, and every shape without needles."""
-    return [
-        name
-        for name, needles in _NEEDLE_PATTERNS
-        if needles is None or needles.search(low) is not None
-    ]
+    held: set[str] = set()
+    for longest in _NEEDLE_STARTS.findall(low):
+        held |= _SHAPES_BY_PREFIX[longest]
+    return [name for name in PATTERN_SHAPE_NAMES if name not in PATTERN_NEEDLES or name in held]
 
 
 # The shapes each costly part can add (outcome_shapes adds the last two only after an effect
@@ -200,16 +199,18 @@ PATTERN_SHAPE_NAMES = (
     "shape:study-reports",
     "shape:amount",
 )
-# One search of a literal alternation per shape is far cheaper than a substring test per needle.
-_NEEDLE_PATTERNS = tuple(
-    (
-        name,
-        re.compile("|".join(map(re.escape, PATTERN_NEEDLES[name])))
-        if name in PATTERN_NEEDLES
-        else None,
+# Every needle in one pass of a trie pattern (a lookahead finds overlapping ones); each needle
+# starting where the longest one does is a prefix of it, and names the shapes it gates.
+_ALL_NEEDLES = frozenset(n for needles in PATTERN_NEEDLES.values() for n in needles)
+_NEEDLE_STARTS = re.compile(f"(?=({lx.needle_trie(_ALL_NEEDLES)}))")
+_SHAPES_BY_PREFIX = {
+    longest: frozenset(
+        name
+        for name, needles in PATTERN_NEEDLES.items()
+        if any(longest.startswith(n) for n in needles)
     )
-    for name in PATTERN_SHAPE_NAMES
-)
+    for longest in _ALL_NEEDLES
+}
 OUTCOME_SHAPES = ("shape:outcome-term", "shape:many-outcomes", "shape:research")
 VERB_OUTCOME_SHAPES = ("shape:verb-then-outcome", "shape:agent-then-verb")
 

@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
 from analysis import claim_lexicon as lx
 from analysis import claim_model
@@ -421,26 +421,6 @@ def present_needles(text: str) -> set[str]:
     return present
 
 
-def _needle_trie(needles: Iterable[str]) -> str:
-    """A pattern matching each of `needles` (longest first where one is a prefix of another)."""
-    trie: dict[str, Any] = {}
-    for needle in needles:
-        node = trie
-        for char in needle:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        # greedy: a longer needle is tried before the one that ends here
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(trie)
-
-
 def _holds(text: str, needles: tuple[str, ...]) -> bool:
     """Whether `text` holds one of `needles`: a pattern that needs one cannot match without."""
     return any(map(text.__contains__, needles))
@@ -663,5 +643,5 @@ _FORMS = {
 _NEEDLES = frozenset().union(*(n for *_, n in lx.PHRASES), *(n for *_, n in _RELATION_PHRASES))
 # At each position the longest needle starting there (a lookahead finds overlapping ones); every
 # needle starting there is a prefix of it.
-_NEEDLE_STARTS = re.compile(f"(?=({_needle_trie(_NEEDLES)}))")
+_NEEDLE_STARTS = re.compile(f"(?=({lx.needle_trie(_NEEDLES)}))")
 _NEEDLE_PREFIXES = {n: frozenset(m for m in _NEEDLES if n.startswith(m)) for n in _NEEDLES}
