@@ -20,7 +20,9 @@ Since round 3 (docs/claims.md §7) a small logistic regression (analysis/claim_m
 analysis/claim_model.json) reads each sentence after the rules, from its words, its shape
 (analysis/claim_shape.py) and the predicates the rules found: it may drop a rule claim it finds
 unlikely, or add a sentence the rules rejected only for want of a predicate, outcome or agent.
-`rule_features` is the rules alone; `claim_features` is what ships.
+`rule_features` is the rules alone; `claim_features` is what ships. Since round 4 (§8) the model
+also reads the meanings of the words (static word vectors folded into one score per word), and a
+headline left in running text or a "Myth:" statement is no claim.
 
 Certainty is an ordinal score: each hedge (may, could, suggests, in mice, linked to...) takes one
 away, each booster (proven, clinically, literally, shown to...) adds one, clamped to -2..+2.
