@@ -6,6 +6,8 @@ Every pattern runs on lower-cased text with curly apostrophes folded to "'".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -118,6 +120,12 @@ _PHRASES: tuple[tuple[str, str, str], ...] = (
     (r"^without (?:enough|sufficient|adequate|regular) \w+", "", "effect"),
     (r"\bessential for\b", "", "necessity"),
     (r"\bresponsible for\b", "", "cause"),
+    # transmission: "stress may be passed on to the children", "HIV can be transmitted to babies"
+    (
+        r"\b(?:be|been|is|are|was|were|gets?|got) (?:passed (?:on|down)|transmitted) to\b",
+        "",
+        "cause",
+    ),
     (r"\b(?:lead|leads|leading|led) to\b", "", "cause"),
     (r"\bresult(?:s|ed|ing)? in\b", "", "cause"),
     (r"\b(?:effects?|impacts?|influence) (?:on|upon)\b", "", "effect"),
@@ -201,6 +209,7 @@ _NEEDLES = (
     "without",
     "essential",
     "responsible for",
+    "passed transmitted",
     "lead led",
     "result",
     "effect impact influence",
@@ -328,7 +337,8 @@ HEDGES = re.compile(
     r"|suggesting|(?:appears?|appeared) (?:to|that)|it appears|seems?|seemed|believed?|believes"
     r"|predicted|suspect|suspects"
     r"|thought to|to our knowledge|not known|mice|mouse|rats?|rodents?|animals?|voles?"
-    r"|associated with|linked to|connected to|correlated with|to do with|biomarker|indicates?"
+    r"|associated with|linked (?:to|with)|connected to|correlated with|to do with|biomarker"
+    r"|indicates?|relation (?:to|between)|corresponded to"
     r"|indicated|indicating|associations? between|speculate"
     r"|(?:is|are|was|were|be|been|being|as|remains?) (?:\w+ ){0,3}?(?:risk|protective) factors?"
     r"|expected|potential|possible|unlikely|should be able to)\b"
@@ -548,3 +558,23 @@ SUFFICIENCY = re.compile(
     r"\bget (?:all |enough |most )?(?:of )?(?:the )?(?:\w+ ){0,3}?(?:you|they|we|people) need"
     r" (?:from|by|through)\b"
 )
+
+
+def needle_trie(needles: Iterable[str]) -> str:
+    """A pattern matching each of `needles` (longest first where one is a prefix of another)."""
+    trie: dict[str, Any] = {}
+    for needle in needles:
+        node = trie
+        for char in needle:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        # greedy: a longer needle is tried before the one that ends here
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)

@@ -1,13 +1,17 @@
-"""A small logistic regression that reads claims with the rules: words, shapes and rule evidence.
+"""A small logistic regression that reads claims with the rules: words, word meanings, shapes and
+rule evidence.
 
 The weights ship in analysis/claim_model.json (read once with importlib.resources) and are
-trained by bench/train_claim_model.py on the development sentences only (docs/claims.md §7).
-`features` turns a sentence and the predicates the rules found in it into feature names;
-`probability` is the model's probability that the sentence is a claim, and `setting` gives the
-two thresholds analysis/claims.py combines it with the rules by; `at_least` answers "is the
-probability at or above this threshold?" without reading the costly shapes when they could not
-change the answer. No weights file, no model:
-`available()` says so and the rules decide alone.
+trained by bench/train_claim_model.py on the development sentences only (docs/claims.md §7, §8).
+`features` turns a sentence and the predicates the rules found in it into feature names. Since
+round 4 the model also reads the mean of the sentence's static word vectors (distilled from a
+pretrained sentence encoder at training time); a linear weight on a mean of vectors is the mean
+of one number per word, so the file holds that number per word ("word_scores") and no vectors,
+and `meaning_log_odds` costs a dict lookup per word. `text_probability` is the model's
+probability that the sentence is a claim, and `setting` gives the two thresholds
+analysis/claims.py combines it with the rules by; `at_least` answers "is the probability at or
+above this threshold?" without reading the costly shapes when they could not change the answer.
+No weights file, no model: `available()` says so and the rules decide alone.
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ MODEL_FILE = "claim_model.json"
 
 
 def features(text: str, evidence: Iterable[str] = ()) -> list[str]:
-    """Feature names of one sentence: bias, words, bigrams, shapes and the rules' `evidence`."""
+    """Feature names of one sentence: bias, length, words, shapes and the rules' `evidence`.
+
+    The word meanings are no feature names: text_probability adds them (meaning_log_odds).
+    """
     return [*_text_features(text), *shape_features(text), *(f"r:{e}" for e in evidence)]
 
 
@@ -39,7 +46,6 @@ def _text_features(text: str) -> list[str]:
         "bias",
         f"len:{min(len(words) // 6, 8)}",
         *{f"w:{w}" for w in words},
-        *{f"b:{a}_{b}" for a, b in itertools.pairwise(words)},
     ]
 
 
@@ -49,70 +55,79 @@ def _model_words(text: str) -> list[str]:
 
 
 def _text_log_odds(weights: dict[str, float], text: str) -> float:
-    """linear(weights, _text_features(text)) up to rounding, without building the names."""
+    """linear(weights, _text_features(text)) + meaning_log_odds(text) up to rounding, without
+    building the names."""
     words = _model_words(text)
-    by_word, by_pair = _word_tables(weights)
     return (
         weights.get("bias", 0.0)
         + weights.get(f"len:{min(len(words) // 6, 8)}", 0.0)
-        + sum(map(by_word.get, set(words), itertools.repeat(0.0)))
-        + sum(map(by_pair.get, set(itertools.pairwise(words)), itertools.repeat(0.0)))
+        + sum(map(_word_table(weights).get, set(words), itertools.repeat(0.0)))
+        + _mean_score(words)
     )
 
 
-WordTables = tuple[dict[str, float], dict[tuple[str, str], float]]
+def meaning_log_odds(text: str) -> float:
+    """What the meanings of the sentence's words add to the log-odds: the mean of their scores.
+
+    Each score is the trained weight vector dotted with the word's static vector; words the
+    table does not hold do not count, and a sentence with none of them adds nothing.
+    """
+    return _mean_score(_model_words(text))
+
+
+def _mean_score(words: Sequence[str]) -> float:
+    scores: dict[str, float] = _model().get("word_scores", {})
+    found = [score for score in map(scores.get, words) if score is not None]
+    return sum(found) / len(found) if found else 0.0
+
+
 Bounds = tuple[tuple[float, float], tuple[float, float]]
-# What at_least derives from the weights once: the "w:" and "b:" weights keyed by word (a
-# sentence's words are looked up without formatting a name for each) and the unread shapes'
-# bounds. Held with the weights object they came from, and rebuilt if another one is loaded.
+# What at_least derives from the weights once: the "w:" weights keyed by word (a sentence's
+# words are looked up without formatting a name for each) and the unread shapes' bounds. Held
+# with the weights object they came from, and rebuilt if another one is loaded.
 _DERIVED: dict[str, Any] = {}
 
 
 def _derived(weights: dict[str, float]) -> dict[str, Any]:
     if _DERIVED.get("weights") is not weights:
         by_word = {name[2:]: w for name, w in weights.items() if name.startswith("w:")}
-        # model words never hold "_" (_WORD), so "b:a_b" splits back into its two words
-        by_pair = {
-            (name[2:].split("_", 1)[0], name[2:].split("_", 1)[1]): w
-            for name, w in weights.items()
-            if name.startswith("b:")
-        }
         _DERIVED.clear()
         _DERIVED.update(
             weights=weights,
-            tables=(by_word, by_pair),
+            table=by_word,
             bounds={verb: _bounds(weights, verb) for verb in (False, True)},
         )
     return _DERIVED
 
 
-def _word_tables(weights: dict[str, float]) -> WordTables:
-    tables: WordTables = _derived(weights)["tables"]
-    return tables
+def _word_table(weights: dict[str, float]) -> dict[str, float]:
+    table: dict[str, float] = _derived(weights)["table"]
+    return table
 
 
-# Log-odds are summed in another order by the stages of at_least than by probability: a bound
+# Log-odds are summed in another order by the stages of at_least than by text_probability: a bound
 # this close to a threshold is not trusted, and the sentence is read in full.
 _ROUNDING = 1e-9
 
 
 def at_least(text: str, evidence: Sequence[str], threshold: float) -> bool:
-    """Whether `probability(features(text, evidence)) >= threshold`, the same answer, cheaper.
+    """Whether `text_probability(text, evidence) >= threshold`, the same answer, cheaper.
 
     The shapes are read in three parts of rising cost (analysis/claim_shape.py). After each part
     the log-odds of the features read so far, plus the most and the least the unread shapes could
     add, bound the probability; once both bounds fall on the same side of the threshold the
-    answer is known and the costly parts are never read. Most sentences are decided after the
-    words alone: their evidence is far from either threshold.
+    answer is known and the costly parts are never read. A pattern shape whose needles the
+    sentence lacks (claim_shape.PATTERN_NEEDLES) cannot be present and leaves the bound.
     """
     weights: dict[str, float] = _model()["weights"]
     low, words = claim_shape.prepare(text)
     if not words:
-        return probability(features(text, evidence)) >= threshold
+        return text_probability(text, evidence) >= threshold
     plain = claim_shape.plain_shapes(text, low, words)
     known = _text_log_odds(weights, text) + linear(weights, [*plain, *(f"r:{e}" for e in evidence)])
     verb = "shape:effect-verb" in plain
-    (pattern_up, pattern_down), (outcome_up, outcome_down) = _unread_bounds(verb)
+    pattern_up, pattern_down = _pattern_bounds(weights, low)
+    outcome_up, outcome_down = _unread_bounds(verb)[1]
     decided = _side(known + pattern_down + outcome_down, known + pattern_up + outcome_up, threshold)
     if decided is not None:
         return decided
@@ -120,7 +135,17 @@ def at_least(text: str, evidence: Sequence[str], threshold: float) -> bool:
     decided = _side(known + outcome_down, known + outcome_up, threshold)
     if decided is not None:
         return decided
-    return probability(features(text, evidence)) >= threshold
+    known += linear(weights, claim_shape.outcome_shapes(low, words))
+    decided = _side(known, known, threshold)
+    if decided is not None:
+        return decided
+    return text_probability(text, evidence) >= threshold  # within rounding of the threshold
+
+
+def _pattern_bounds(weights: dict[str, float], low: str) -> tuple[float, float]:
+    """The most and the least (log-odds) the pattern shapes this sentence may have can add."""
+    found = [weights.get(name, 0.0) for name in claim_shape.possible_pattern_shapes(low)]
+    return sum(w for w in found if w > 0), sum(w for w in found if w < 0)
 
 
 def _side(low_z: float, high_z: float, threshold: float) -> bool | None:
@@ -175,10 +200,10 @@ def available() -> bool:
     return bool(_model())
 
 
-def probability(feats: Iterable[str]) -> float:
-    """The shipped model's probability that a sentence with these features is a claim."""
+def text_probability(text: str, evidence: Sequence[str] = ()) -> float:
+    """The shipped model's probability that a sentence is a claim, given the rules' evidence."""
     weights: dict[str, float] = _model()["weights"]
-    return sigmoid(linear(weights, feats))
+    return sigmoid(linear(weights, features(text, evidence)) + meaning_log_odds(text))
 
 
 def setting(name: str) -> float:

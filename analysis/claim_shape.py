@@ -124,6 +124,73 @@ def pattern_shapes(low: str) -> list[str]:
     return out
 
 
+# Strings every match of a pattern shape holds (tests/analysis/test_claim_model.py checks them on
+# the labelled sentences): a sentence without any of them cannot have the shape, so the model
+# leaves its weight out of the bound on what the unread shapes could add. A shape not listed is
+# always counted.
+PATTERN_NEEDLES: dict[str, tuple[str, ...]] = {
+    "shape:copula-adjective": (
+        *("good", "bad", "important", "useful", "beneficial", "harmful", "safe", "effective"),
+        *("fatal", "dangerous", "risky", "essential", "necessary"),
+    ),
+    "shape:safety": (
+        *("safe", "harm", "hazard", "toxic", "danger", "tolerated", "side", "advers"),
+        *("negative effect", "problems", "damage"),
+    ),
+    "shape:association": (
+        *("associat", "link", "relat", "correlat", "risk factor", "predictor", "biomarker"),
+        *("hazard ratio", "odds ratio", "likely to"),
+    ),
+    "shape:booster": (
+        *("proven", "definitely", "literally", "always", "guaranteed", "certainly"),
+        *("undoubtedly", "clinically", "show", "demonstrat", "established", "no doubt"),
+        *("clearly", "completely", "confirmed"),
+    ),
+    "shape:negator": ("no", "n't", "never", "neither"),
+    "shape:hedge": (
+        *("may", "might", "could", "perhaps", "possib", "potential", "probab", "likely"),
+        *("suggest", "appear", "seem", "believ", "predicted", "suspect", "thought to"),
+        *("knowledge", "known", "mice", "mouse", "rat", "rodent", "animal", "vole", "associat"),
+        *("linked to", "connected to", "correlat", "to do with", "biomarker", "indicat"),
+        *("speculate", "factor", "expected", "able to", "linked with", "relation", "corresponded"),
+    ),
+    "shape:amount": (*"0123456789", "day", "week", "daily"),
+    "shape:method": (
+        *("recruited", "randomi", "enrolled", "included", "excluded", "obtained", "calculated"),
+        *("analy", "collected", "measured", "assigned", "followed", "matched", "available"),
+        *("conducted", "searched", "tracked", "identified", "used", "examined", "investigated"),
+        *("compared", "undertook", "developed", "intention-to-treat", "primary outcome"),
+    ),
+    "shape:aim": (
+        *("aim", "objective", "purpose", "goal", "to determine", "to evaluate", "to examine"),
+        *("to assess", "to validate", "to identify", "to understand", "investigate"),
+    ),
+    "shape:modal": ("may", "might", "could", "can", "should", "would", "will"),
+    "shape:trend": (
+        *("increas", "decreas", "declin", "rose", "fell", "dropped", "doubled", "tripled"),
+        *("halved", "remained", "grew", "rising", "falling", "slowing", "leveling", "levelling"),
+    ),
+    "shape:intent": (
+        *("to look at", "to see if", "to see whether", "to test whether", "to determine"),
+        *("to assess", "to evaluate", "to investigate", "to identify", "to measure"),
+        *("to compare", "to understand", "to learn", "to study", "plan", "quest", "aim"),
+        *("goal is", "decided to", "underway", "to know", "to examine", "to find out"),
+        "going to",
+    ),
+    "shape:report-frame": (" that",),
+    "shape:study-reports": (" that",),
+}
+
+
+def possible_pattern_shapes(low: str) -> list[str]:
+    """The pattern shapes a lower-cased sentence may have: each listed shape whose needles it
+    holds, and every shape without needles."""
+    held: set[str] = set()
+    for longest in _NEEDLE_STARTS.findall(low):
+        held |= _SHAPES_BY_PREFIX[longest]
+    return [name for name in PATTERN_SHAPE_NAMES if name not in PATTERN_NEEDLES or name in held]
+
+
 # The shapes each costly part can add (outcome_shapes adds the last two only after an effect
 # verb): what the model bounds before reading them.
 PATTERN_SHAPE_NAMES = (
@@ -132,6 +199,18 @@ PATTERN_SHAPE_NAMES = (
     "shape:study-reports",
     "shape:amount",
 )
+# Every needle in one pass of a trie pattern (a lookahead finds overlapping ones); each needle
+# starting where the longest one does is a prefix of it, and names the shapes it gates.
+_ALL_NEEDLES = frozenset(n for needles in PATTERN_NEEDLES.values() for n in needles)
+_NEEDLE_STARTS = re.compile(f"(?=({lx.needle_trie(_ALL_NEEDLES)}))")
+_SHAPES_BY_PREFIX = {
+    longest: frozenset(
+        name
+        for name, needles in PATTERN_NEEDLES.items()
+        if any(longest.startswith(n) for n in needles)
+    )
+    for longest in _ALL_NEEDLES
+}
 OUTCOME_SHAPES = ("shape:outcome-term", "shape:many-outcomes", "shape:research")
 VERB_OUTCOME_SHAPES = ("shape:verb-then-outcome", "shape:agent-then-verb")
 

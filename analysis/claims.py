@@ -20,7 +20,9 @@ Since round 3 (docs/claims.md §7) a small logistic regression (analysis/claim_m
 analysis/claim_model.json) reads each sentence after the rules, from its words, its shape
 (analysis/claim_shape.py) and the predicates the rules found: it may drop a rule claim it finds
 unlikely, or add a sentence the rules rejected only for want of a predicate, outcome or agent.
-`rule_features` is the rules alone; `claim_features` is what ships.
+`rule_features` is the rules alone; `claim_features` is what ships. Since round 4 (§8) the model
+also reads the meanings of the words (static word vectors folded into one score per word), and a
+headline left in running text or a "Myth:" statement is no claim.
 
 Certainty is an ordinal score: each hedge (may, could, suggests, in mice, linked to...) takes one
 away, each booster (proven, clinically, literally, shown to...) adds one, clamped to -2..+2.
@@ -32,7 +34,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
 from analysis import claim_lexicon as lx
 from analysis import claim_model
@@ -232,6 +234,10 @@ def rule_features(sentence: str) -> ClaimFeatures:
         return ClaimFeatures(False, "question")
     if len(words) < 2:
         return ClaimFeatures(False, "fragment")
+    if _title_case(sentence):
+        return ClaimFeatures(False, "heading")  # a headline left in running text: never a claim
+    if text.startswith(_REFUTED):
+        return ClaimFeatures(False, "myth")  # "Myth: kava is effective for insomnia."
     # An amount needs a digit, a frequency a day or a week: most sentences skip both patterns.
     dosage = bool(_DIGIT.search(text) and lx.DOSE.search(text) and lx.DOSE_ADVICE.search(text))
     dosage = dosage or bool(_holds(text, _FREQUENCY_NEEDLES) and lx.DOSE_FREQUENCY.search(text))
@@ -287,6 +293,21 @@ def rule_features(sentence: str) -> ClaimFeatures:
         direction=direction,  # type: ignore[arg-type]
         type=kind,
     )
+
+
+_REFUTED = ("myth:", "myth -", "myth –", "false:")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]")
+
+
+def _title_case(sentence: str) -> bool:
+    """Whether a sentence without a final stop capitalises most of its longer words, as a
+    headline does ("Therapy for Rare Bone Disorder Shows Promise in NIH Clinical Trial")."""
+    stripped = sentence.strip()
+    if stripped.endswith((".", "!", "?", '"', "”", ")")):
+        return False
+    long_words = [w for w in stripped.split()[1:] if len(w) >= 4 and w[:1].isalpha()]
+    capitalised = sum(bool(_CAPITALISED.match(w)) for w in long_words)
+    return len(long_words) >= 2 and capitalised >= 0.6 * len(long_words)
 
 
 def claim_type(text: str, kinds: set[str]) -> ClaimType:
@@ -400,26 +421,6 @@ def present_needles(text: str) -> set[str]:
     for longest in _NEEDLE_STARTS.findall(text):
         present |= _NEEDLE_PREFIXES[longest]
     return present
-
-
-def _needle_trie(needles: Iterable[str]) -> str:
-    """A pattern matching each of `needles` (longest first where one is a prefix of another)."""
-    trie: dict[str, Any] = {}
-    for needle in needles:
-        node = trie
-        for char in needle:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        # greedy: a longer needle is tried before the one that ends here
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(trie)
 
 
 def _holds(text: str, needles: tuple[str, ...]) -> bool:
@@ -644,5 +645,5 @@ _FORMS = {
 _NEEDLES = frozenset().union(*(n for *_, n in lx.PHRASES), *(n for *_, n in _RELATION_PHRASES))
 # At each position the longest needle starting there (a lookahead finds overlapping ones); every
 # needle starting there is a prefix of it.
-_NEEDLE_STARTS = re.compile(f"(?=({_needle_trie(_NEEDLES)}))")
+_NEEDLE_STARTS = re.compile(f"(?=({lx.needle_trie(_NEEDLES)}))")
 _NEEDLE_PREFIXES = {n: frozenset(m for m in _NEEDLES if n.startswith(m)) for n in _NEEDLES}

@@ -41,21 +41,26 @@ CASES = [
 
 
 # Out-of-sample sentences (docs/claims.md): detection over all types, by the shipped detector
-# (rules + model) and by the rules alone. claims-dev2 and claims-dev3 are the test parts of rounds
-# 1 and 2 (development data since; the model is trained on all three dev parts, so its dev scores
-# are in-sample). claims-test (round 3) was scored once, after the model was final; its floors are
-# regression gates, not targets to tune towards.
+# (rules + model) and by the rules alone. claims-dev2, claims-dev3 and claims-test are the test
+# parts of rounds 1, 2 and 3 (development data since; the model is trained on all four parts, so
+# its scores there are in-sample: regression gates, not evidence). Round 4's model (word vectors,
+# no bigrams, stronger L2) fits its training data less tightly than round 3's did; its
+# cross-validated figures are in docs/claims.md §8. claims-test4 is scored once (bench/accuracy.py
+# --test) and has no gate until it has been.
 SENTENCE_FLOORS = {
-    "claims-dev": (0.98, 0.98, 0.98, 0.93),  # 1.000 / 1.000 / 1.000 / 0.944, in-sample
-    "claims-dev2": (0.98, 0.98, 0.98, 0.95),  # 1.000 / 1.000 / 1.000 / 0.963, in-sample
-    "claims-dev3": (0.97, 0.98, 0.96, 0.86),  # 0.990 / 1.000 / 0.980 / 0.870, in-sample
-    "claims-test": (0.69, 0.80, 0.61, 0.85),  # 0.707 / 0.817 / 0.624 / 0.862, scored once
+    # round 4, in-sample: F1 / P / R / certainty (round 3's in-sample or scored-once figures)
+    "claims-dev": (0.97, 0.96, 0.98, 0.93),  # 0.989 / 0.978 / 1.000 / 0.944 (1.000 ×3 / 0.944)
+    "claims-dev2": (0.92, 0.88, 0.96, 0.94),  # 0.938 / 0.898 / 0.981 / 0.962 (1.000 ×3 / 0.963)
+    "claims-dev3": (0.88, 0.82, 0.95, 0.86),  # 0.900 / 0.839 / 0.971 / 0.879 (0.990 / 1 / 0.98)
+    "claims-test": (0.93, 0.89, 0.97, 0.87),  # 0.948 / 0.911 / 0.989 / 0.891 (scored once: 0.707)
 }
 RULE_FLOORS = {
     "claims-dev": (0.91, 0.95, 0.87, 0.94),  # 0.930 / 0.976 / 0.889 / 0.963
     "claims-dev2": (0.82, 0.83, 0.81, 0.96),  # 0.841 / 0.849 / 0.833 / 0.978
-    "claims-dev3": (0.56, 0.66, 0.48, 0.84),  # 0.576 / 0.680 / 0.500 / 0.863, round 2's test
-    "claims-test": (0.60, 0.76, 0.50, 0.90),  # 0.619 / 0.774 / 0.516 / 0.917, scored once
+    # certainty since round 4's hedges ("linked with", "relation to", "corresponded to"), found
+    # in these two parts' errors: in-sample (0.863 and 0.917 before)
+    "claims-dev3": (0.56, 0.66, 0.48, 0.86),  # 0.576 / 0.680 / 0.500 / 0.882, round 2's test
+    "claims-test": (0.60, 0.76, 0.50, 0.94),  # 0.619 / 0.774 / 0.516 / 0.958, round 3's test
 }
 SENTENCE_CASES = [
     (detector, name, measure, floor)

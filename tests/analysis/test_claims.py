@@ -25,6 +25,7 @@ from analysis.claims import (
     link_citations,
     normalize_claim,
     present_needles,
+    rule_features,
 )
 from analysis.document import Block
 from analysis.references import parse_reference
@@ -453,12 +454,20 @@ def test_certainty_round_2(sentence: str, certainty: str) -> None:
         "Pfizer took steps so that Viagra was not relegated to just treating men with ED.",
         "Public health programs focus on reducing or preventing obesity.",
         "The autism spectrum predicted reduced belief in God.",
-        "Mentalizing deficits, associated with the autistic spectrum, may reduce belief in God.",
         "Scientists are working to better understand the links between attitude and body.",
     ],
 )
 def test_predicates_that_are_not_the_claim(sentence: str) -> None:
     assert not claim_features(sentence).is_claim
+
+
+def test_an_association_in_a_side_clause_is_not_the_rules_claim() -> None:
+    # The rules read the appositive as a side clause. Round 4's model adds the sentence (p ≈ 0.58
+    # at add 0.5): a known false claim of the shipped detector (docs/claims.md §8).
+    sentence = (
+        "Mentalizing deficits, associated with the autistic spectrum, may reduce belief in God."
+    )
+    assert rule_features(sentence).reason == "no outcome"
 
 
 def test_issue_reader_edits_of_a_blog_post() -> None:
@@ -524,3 +533,29 @@ def test_present_needles_are_the_needles_the_sentence_holds() -> None:
     for text in texts:
         assert present_needles(text) == {n for n in _NEEDLES if n in text}, text
     assert {"effect", "better", "as ", "safe"} - present_needles(texts[-1]) == {"safe"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reason"),
+    [
+        ("Therapy for Rare Bone Disorder Shows Promise in NIH Clinical Trial", "heading"),
+        ("Improving Sleep Problems", "heading"),
+        ("Myth: Herbs such as valerian and kava are effective for insomnia.", "myth"),
+    ],
+)
+def test_not_claims_round_4(sentence: str, reason: str) -> None:
+    # docs/claims.md §8: headlines left in running text, and statements given as myths
+    assert rule_features(sentence).reason == reason
+    assert not claim_features(sentence).is_claim
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Boosts circulation",  # a list item: sentence case, not a headline
+        "Vitamin D Helps the body absorb calcium.",  # a final stop: running text
+        "Our stress may be passed on to the children in this way.",  # transmission
+    ],
+)
+def test_claims_round_4(sentence: str) -> None:
+    assert claim_features(sentence).is_claim
