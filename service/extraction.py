@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing import get_context
 
@@ -72,7 +73,10 @@ class _Shared:
 
     def feed(self) -> None:
         """Submit the jobs to the pool from the last one back, until the caller's are reached."""
-        self.pool.submit(int).result()  # the workers' start-up, outside the lock
+        try:
+            self.pool.submit(int).result()  # the workers' start-up, outside the lock
+        except BrokenProcessPool:
+            return  # no worker could start: the caller extracts every job itself
         for i in reversed(range(len(self.jobs))):
             with self.lock:
                 if self.stop or i < self.taken:
