@@ -50,6 +50,7 @@ __all__ = [
 
 # "negated" is no longer produced (a negation flip is "reversed"); it stays for stored changes.
 CLAIM_THRESHOLD = 72.0
+FINDINGS_CACHED = 1024  # versions: five batches of 200 new versions
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,11 @@ def findings(blocks: Sequence[Block]) -> tuple[tuple[Claim, ...], tuple[Referenc
     return _findings(tuple(blocks))
 
 
-# Assessing a new version needs its findings twice (to store, and to compare): compute once.
-@lru_cache(maxsize=64)
+# Assessing a new version needs its findings twice (to store, and to compare), and the next
+# change of the article needs them again as the previous version's (its blocks read back from
+# storage compare equal): computed once while this process holds them. By value, so never
+# stale; ~25 KB an entry (the blocks and what was found in them).
+@lru_cache(maxsize=FINDINGS_CACHED)
 def _findings(blocks: tuple[Block, ...]) -> tuple[tuple[Claim, ...], tuple[Reference, ...]]:
     references = find_references(blocks)
     return tuple(link_citations(find_claims(blocks), references)), tuple(references)

@@ -59,6 +59,12 @@ def _changed_pass(label: str, workers: int) -> Timed:
     return timed
 
 
+def _label(workers: int) -> str:
+    if workers == 1:
+        return "all changed, 1 process"
+    return f"all changed, {workers} processes"
+
+
 def _profiled(label: str, top: int) -> Timed:
     profile = cProfile.Profile()
     profile.enable()
@@ -127,6 +133,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--workers", type=int, nargs="+", default=[1, 2, 3],
+        help="CLAIMWATCH_ANALYSIS_WORKERS of each all-changed pass (processes that extract)",
+    )  # fmt: skip
     args = parser.parse_args()
     os.environ["CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES"] = "true"
     pages = build_pages(args.pages)
@@ -141,7 +151,7 @@ def main() -> None:
         floor = _floor(bodies)
         rows.append(("first pass (all new), 1 process", claimwatch_analysis(), floor))
         sizes = _storage(pages)
-        passes = [("all changed, 1 process", 1), ("all changed, 2 workers", 2), ("profiled", 0)]
+        passes = [(_label(n), n) for n in args.workers] + [("profiled", 0)]
         for revision, (label, workers) in enumerate(passes, start=1):
             revised = build_pages(args.pages, revision=revision)
             serve(site, revised)

@@ -7,19 +7,15 @@ import secrets
 import socket
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_context
 from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from analysis.assess import ArticleState, Assessment, assess_capture, needs_extraction
 from analysis.document import Extraction
-from analysis.extract import extract_page
 from analysis.vocabulary import CaptureOutcome
-from service.library_logs import route_library_logs
+from service.extraction import Job, extract_job, extractions
 from storage.archive import RecordLost, read_capture_payload
 from storage.archive_store import configured_store
 from storage.db import session
@@ -36,9 +32,6 @@ from storage.recording import (
     write_findings,
 )
 from storage.settings import get_settings
-
-# Below this many pages a process pool costs more (spawn + imports, ~1 s) than it saves.
-POOL_THRESHOLD = 24
 
 
 @dataclass
@@ -97,7 +90,9 @@ def analyse_batch(capture_ids: list[int]) -> AnalysisReport:
         lost: dict[int, str] = {}  # capture id -> why its archived record cannot be used
         payload_jobs = _payload_jobs(todo, states, archive_dir, lost)
         findings = FindingRows()  # written once, at the end of the batch
-        with _extractions(list(payload_jobs.values())) as extracted:
+        # No autoflush: the captures' and sources' updates are written together at the end
+        # (rows whose ids are needed at once are inserted directly by storage.recording).
+        with extractions(list(payload_jobs.values())) as extracted, db.no_autoflush:
             report = _assess_and_record(
                 db, todo, sources, states, latest, payload_jobs, extracted, lost, findings
             )
@@ -111,7 +106,7 @@ def _assess_and_record(
     sources: dict[int | None, Source],
     states: dict[int, ArticleState],
     latest: dict[int, Version | None],
-    payload_jobs: dict[int, tuple[bytes, str, str]],
+    payload_jobs: dict[int, Job],
     extracted: Iterator[Extraction],
     lost: dict[int, str],
     findings: FindingRows,
@@ -129,7 +124,7 @@ def _assess_and_record(
             # No payload in the archive, or an earlier capture in this batch moved the
             # article on (the jobs above were chosen against the state at batch start).
             job = _payload_job(capture, archive_dir, lost)
-            extraction = _extract_one(job) if job else None
+            extraction = extract_job(job) if job else None
             if job is None and capture.id not in lost:
                 extraction = _MISSING
         if capture.id in lost:
@@ -191,8 +186,8 @@ def _payload_jobs(
     states: dict[int, ArticleState],
     archive_dir: Path,
     lost: dict[int, str],
-) -> dict[int, tuple[bytes, str, str]]:
-    jobs: dict[int, tuple[bytes, str, str]] = {}
+) -> dict[int, Job]:
+    jobs: dict[int, Job] = {}
     # Chosen against the state at batch start: at worst a payload is extracted needlessly.
     for capture in captures:
         if not needs_extraction(states[capture.source_id], capture_facts(capture)):
@@ -203,9 +198,7 @@ def _payload_jobs(
     return jobs
 
 
-def _payload_job(
-    capture: Capture, archive_dir: Path, lost: dict[int, str]
-) -> tuple[bytes, str, str] | None:
+def _payload_job(capture: Capture, archive_dir: Path, lost: dict[int, str]) -> Job | None:
     """The capture's payload to extract; None (and the reason in `lost`) when its record is
     lost or corrupt."""
     if capture.warc_file is None or capture.warc_offset is None:
@@ -224,27 +217,3 @@ def _payload_job(
         lost[capture.id] = str(exc)
         return None
     return body, capture.final_url or capture.url, capture.content_type
-
-
-def _extract_one(job: tuple[bytes, str, str]) -> Extraction:
-    route_library_logs()  # here, so that pool workers route theirs too
-    body, url, content_type = job
-    return extract_page(body, url=url, content_type=content_type)
-
-
-@contextmanager
-def _extractions(jobs: list[tuple[bytes, str, str]]) -> Iterator[Iterator[Extraction]]:
-    """The jobs' extractions, in order, as they are made: with a pool, the caller assesses and
-    records the first pages while the workers extract the next ones."""
-    workers = get_settings().analysis_workers
-    if workers <= 1 or len(jobs) < POOL_THRESHOLD:
-        yield map(_extract_one, jobs)
-        return
-    context = get_context("forkserver")
-    # forkserver: workers start from a clean process (fork after Prefect's threads is unsafe).
-    # Its server imports this module once; every worker (of this batch's pool and of later
-    # ones) is then forked from it ready to extract, instead of importing it anew.
-    context.set_forkserver_preload([__name__])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        # Small chunks: the first extractions come back soon, and no worker idles at the end.
-        yield pool.map(_extract_one, jobs, chunksize=4)

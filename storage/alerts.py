@@ -151,12 +151,20 @@ def wants(channel: AlertChannel, *, change: Change, source_tags: list[str]) -> b
     return not channel.tags or bool(set(channel.tags) & set(source_tags))
 
 
-def enqueue_change(db: Session, *, change: Change, source: Source) -> list[Alert]:
-    """Write a recorded change's Prefect event and one alert per channel that wants it."""
+def enqueue_change(
+    db: Session,
+    *,
+    change: Change,
+    source: Source,
+    channels: list[AlertChannel] | None = None,
+) -> list[Alert]:
+    """Add a recorded change's Prefect event and one alert per channel that wants it
+    (`channels`: the active channels when the caller has read them; flushed with the next
+    flush or the commit)."""
     assert change.id is not None
     db.add(ChangeEvent(change_id=change.id, event_id=str(uuid.uuid4())))
     alerts = []
-    for channel in active_channels(db):
+    for channel in active_channels(db) if channels is None else channels:
         if not wants(channel, change=change, source_tags=source.tags):
             continue
         assert channel.id is not None
@@ -168,7 +176,6 @@ def enqueue_change(db: Session, *, change: Change, source: Source) -> list[Alert
             alert.next_attempt_at = datetime.combine(day + timedelta(days=1), time(), UTC)
         db.add(alert)
         alerts.append(alert)
-    db.flush()
     return alerts
 
 

@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     archive_url: str = ""
     crawl_batch_size: int = 200
     analysis_batch_size: int = 200
-    # Extraction processes per analysis batch. 1 by default: on the 2-core machines measured
-    # (bench/pipeline_speed.py) a pool's start-up cost more than the second core gave back.
+    # Processes that extract an analysis batch: the analysing one and N-1 pool workers
+    # (service/extraction.py). 1 by default: on the shared 2-core machine measured
+    # (bench/analysis_profile.py) a second process did not pay reliably.
     analysis_workers: int = 1
     download_timeout: float = 30.0
     # How long a write waits on a locked database before it fails (SQLite's busy timeout,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, func, select
 
-import service.analyse
+import service.extraction
 from claimwatch.sitesrv import SiteServer
 from crawler.run import run_crawl
 from service.analyse import analyse_batch, plan_batches
@@ -119,7 +119,7 @@ def test_a_pool_records_what_one_process_records(
     home: Path, fresh_site: SiteServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A pool for any batch of two pages or more: these batches are small.
-    monkeypatch.setattr(service.analyse, "POOL_THRESHOLD", 2)
+    monkeypatch.setattr(service.extraction, "POOL_THRESHOLD", 2)
     pooled = _two_checks(fresh_site, "pool", 2, monkeypatch)
     captures, versions, claims, changes = pooled
     assert len(captures) == 2 * (len(PAGES) + 1)
