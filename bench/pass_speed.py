@@ -30,6 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -358,6 +359,14 @@ def _list(values: list[float]) -> str:
     return " / ".join(f"{v:.1f}" for v in values)
 
 
+def flow_runs(api_url: str) -> int:
+    """Flow runs the Prefect server has recorded (the passes must go there)."""
+    request = urllib.request.Request(f"{api_url}/flow_runs/count", b"{}", method="POST")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return int(answer.read())
+
+
 def main() -> None:
     """Serve the pages with nginx, start a Prefect server, do the runs, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -388,6 +397,9 @@ def main() -> None:
         }
         needs_prefect = any(s in args.systems for s in ("off", "polite"))
         server = PrefectServer(tmp / "prefect-server").start() if needs_prefect else None
+        if server is not None:
+            # Before Prefect is imported (Clock): its settings are read once.
+            os.environ["PREFECT_API_URL"] = server.api_url
         runs: list[Run] = []
         try:
             with NginxSites(tmp / "nginx", args.hosts) as sites:
@@ -396,10 +408,10 @@ def main() -> None:
                 use_home(tmp / "home-floors")  # crawler.settings reads a home's settings
                 clock = Clock()
                 if server is not None:
-                    os.environ["PREFECT_API_URL"] = server.api_url
                     print(f"prefect server ready in {server.wait_ready():.1f} s")
                     seconds = warm_up(sites, revisions[0], tmp / "home-warm-up")
-                    print(f"warm-up: a first monitor() in this process, 5 pages: {seconds:.1f} s")
+                    print(f"warm-up: a first monitor() in this process, 5 pages: {seconds:.1f} s "
+                          f"({flow_runs(server.api_url)} flow run on the server)")  # fmt: skip
                 print(f"{args.pages} pages, {size:.1f} KB on average, on {args.hosts} hosts "
                       f"served by nginx ({sites.hosts[0]}…{sites.hosts[-1]}:{sites.port})",
                       flush=True)  # fmt: skip
