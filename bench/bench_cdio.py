@@ -83,7 +83,8 @@ class ChangeDetection:
     def _list(self) -> dict[str, dict[str, Any]]:
         """The watch list; asked again after a 500 (listing while an import adds watches
         can fail inside changedetection.io: a dict changing size during iteration)."""
-        for _ in range(20):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
             try:
                 return dict(self._request("GET", "/watch"))
             except urllib.error.HTTPError as exc:

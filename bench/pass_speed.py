@@ -374,7 +374,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument(
-        "--systems", nargs="+", default=["off", "polite", "cdio"], choices=["off", "polite", "cdio"]
+        "--systems", nargs="+", default=["cdio", "off", "polite"], choices=["off", "polite", "cdio"]
     )
     parser.add_argument(
         "--changedetection",
