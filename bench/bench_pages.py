@@ -52,7 +52,9 @@ def _padding(number: int, size: int) -> bytes:
     return b"<script>window.__theme=" + json.dumps(data).encode("ascii") + b";</script>\n"
 
 
-def page_body(template: bytes, number: int, revision: int = 0) -> bytes:
+def page_body(
+    template: bytes, number: int, revision: int = 0, *, min_size: int = MIN_SIZE
+) -> bytes:
     """A fixture page made unique to `number`; `revision` > 0 edits its article text."""
     body = re.sub(rb"<title>", f"<title>Page {number}: ".encode("ascii"), template, count=1)
     note = _note(number, revision)
@@ -60,14 +62,17 @@ def page_body(template: bytes, number: int, revision: int = 0) -> bytes:
     # The legacy page has no entry-content div: there the note goes before its first paragraph.
     at = marker.end() if marker else body.index(b"<p", body.index(b"<body"))
     body = body[:at] + note + body[at:]
-    target = MIN_SIZE + (number * 7919) % SPREAD
+    target = min_size + (number * 7919) % SPREAD
     pad = _padding(number, max(0, target - len(body) - 40))
     head_end = body.index(b"</head>")
     return body[:head_end] + pad + body[head_end:]
 
 
-def build_pages(count: int, revision: int = 0) -> dict[str, tuple[bytes, str]]:
-    """`count` pages as {path: (body, content type)}; paths stay the same across revisions."""
+def build_pages(
+    count: int, revision: int = 0, *, min_size: int = MIN_SIZE
+) -> dict[str, tuple[bytes, str]]:
+    """`count` pages as {path: (body, content type)}; paths stay the same across revisions.
+    Sizes run from `min_size` to `min_size` + 20 KB (about `min_size` + 10 KB on average)."""
     from claimwatch.sitesrv import guess_content_type
 
     fixtures = article_fixtures()
@@ -76,5 +81,6 @@ def build_pages(count: int, revision: int = 0) -> dict[str, tuple[bytes, str]]:
         fixture = fixtures[number % len(fixtures)]
         template = fixture.read_bytes()
         path = f"/blog/{number:04d}/{fixture.name.split('.')[0]}/"
-        pages[path] = (page_body(template, number, revision), guess_content_type(fixture, template))
+        body = page_body(template, number, revision, min_size=min_size)
+        pages[path] = (body, guess_content_type(fixture, template))
     return pages
