@@ -108,8 +108,7 @@ def claim_crawl(
     batch_size: int,
 ) -> CrawlClaim:
     """Lease free hosts with sources this pass still has to check, and return their sources
-    (at most `batch_size`, round-robin across the hosts, each host's share of the batch at
-    most `batch_size` / the hosts waiting, so that a batch fetches from many hosts at once).
+    (at most `batch_size`, round-robin across the hosts).
 
     A source is still to check when it is due (due passes) or was not checked since the pass
     `started`, and was not `tried` by this pass: a source another worker checked meanwhile is
@@ -139,15 +138,11 @@ def claim_crawl(
         leases.release_dead_holders(db)
     # Hosts whose sources wait longest first, so that no host is starved by the others.
     order = sorted(before, key=lambda host: min(_last_checked(s) for s in before[host]))
-    # A batch spreads over as many hosts as it can: each host counts for at most its share of
-    # the batch. Counted whole, 20 blogs of 50 articles made batches of 4 hosts, and the
-    # per-host delay then paced the pass at 4 fetches at a time.
-    share = max(1, -(-batch_size // len(order)))
     with session() as db:
         hosts = leases.claim(
             db,
             holder=holder,
-            candidates={host: min(len(before[host]), share) for host in order},
+            candidates={host: len(before[host]) for host in order},
             max_sources=batch_size,
             ttl=LEASE_TTL,
         )
@@ -155,10 +150,7 @@ def claim_crawl(
         return CrawlClaim([], [], wait=True)
     # Read again under the lease: what another worker checked before we got it is not due.
     after = waiting()
-    # At most `share` from each host, round-robin: the hosts' sources beyond it wait for a
-    # later batch (or another worker), the host's lease ends with this one.
-    picked = [s for host in hosts for s in after.get(host, [])[:share]]
-    sources = mix_hosts(picked)[:batch_size]
+    sources = mix_hosts([s for host in hosts for s in after.get(host, [])])[:batch_size]
     return CrawlClaim(hosts, [_entry(s) for s in sources])
 
 
