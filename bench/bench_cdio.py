@@ -14,22 +14,24 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from types import TracebackType
 from typing import Any
+
+from process_group import ProcessGroup
 
 POLL = 0.5  # seconds between looks at the watch list
 TIMEOUT = 1800.0
 
 
-class ChangeDetection:
+class ChangeDetection(ProcessGroup):
     """One changedetection.io process with a fresh datastore under `work`."""
+
+    stop_timeout = 20.0
 
     def __init__(self, program: Path, work: Path) -> None:
         self.program = program
@@ -141,26 +143,3 @@ class ChangeDetection:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return 0.0
-
-    def stop(self) -> None:
-        """Stop the process group this object started."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        pgid = os.getpgid(self.process.pid)
-        os.killpg(pgid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(pgid, signal.SIGKILL)
-            self.process.wait()
-
-    def __enter__(self) -> ChangeDetection:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

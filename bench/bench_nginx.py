@@ -16,7 +16,8 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from types import TracebackType
+
+from process_group import ProcessGroup
 
 CONFIG = """
 user {user};
@@ -50,8 +51,10 @@ def _free_port(host: str) -> int:
         return int(probe.getsockname()[1])
 
 
-class NginxSites:
+class NginxSites(ProcessGroup):
     """`hosts` static sites under `prefix`/www/<n>, served by one nginx process."""
+
+    stop_signal = signal.SIGQUIT  # graceful shutdown
 
     def __init__(self, prefix: Path, hosts: int, first: int = 101) -> None:
         self.prefix = prefix
@@ -107,26 +110,3 @@ class NginxSites:
             except OSError:
                 time.sleep(0.1)  # nothing to wait on but the port
         raise TimeoutError("nginx did not open its port")
-
-    def stop(self) -> None:
-        """Stop the nginx this object started (its process group only)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        pgid = os.getpgid(self.process.pid)
-        os.killpg(pgid, signal.SIGQUIT)  # graceful shutdown
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(pgid, signal.SIGKILL)
-            self.process.wait()
-
-    def __enter__(self) -> NginxSites:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
-from types import TracebackType
+
+from process_group import ProcessGroup
 
 READY_TIMEOUT = 120.0
 
@@ -22,7 +22,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class PrefectServer:
+class PrefectServer(ProcessGroup):
     """`prefect server start --no-ui` on a free port, own PREFECT_HOME; `api_url` once up."""
 
     def __init__(self, home: Path) -> None:
@@ -68,26 +68,3 @@ class PrefectServer:
                 pass
             time.sleep(0.2)  # nothing to wait on but the port: poll it
         raise TimeoutError(f"prefect server not ready after {READY_TIMEOUT:.0f} s")
-
-    def stop(self) -> None:
-        """Terminate the server's process group (only the processes this object started)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        pgid = os.getpgid(self.process.pid)
-        os.killpg(pgid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(pgid, signal.SIGKILL)
-            self.process.wait()
-
-    def __enter__(self) -> PrefectServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
