@@ -22,6 +22,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def client_environment(tmp: Path) -> dict[str, str]:
+    """The environment of a benchmark that runs claimwatch's flows against its own server:
+    Prefect's client files under `tmp`, no telemetry, quiet logs, loopback pages allowed."""
+    return {
+        "PREFECT_HOME": str(tmp / "prefect-client"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        # The pages are served on loopback addresses, which the address guard refuses.
+        "CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES": "true",
+    }
+
+
 class PrefectServer(ProcessGroup):
     """`prefect server start --no-ui` on a free port, own PREFECT_HOME; `api_url` once up."""
 

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_nginx import NginxSites  # noqa: E402
 from bench_pages import build_pages  # noqa: E402
-from bench_prefect import PrefectServer  # noqa: E402
+from bench_prefect import PrefectServer, client_environment  # noqa: E402
 
 MIN_SIZE = 30 * 1024 + 512  # sizes 30.5–50.5 KB: ~41 KB on average, as in the issue
 SCENARIOS = ("first (all new)", "nothing changed", "all changed")
@@ -387,14 +387,7 @@ def main() -> None:
     size = statistics.mean(len(body) for body, _ in revisions[0].values()) / 1024
     with tempfile.TemporaryDirectory(prefix="bench-pass-speed-") as name:
         tmp = Path(name)
-        os.environ |= {
-            "PREFECT_HOME": str(tmp / "prefect-client"),
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_LOGGING_LEVEL": "WARNING",
-            # The pages are served on loopback addresses, which the address guard refuses.
-            "CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES": "true",
-            "CLAIMWATCH_AUTOTHROTTLE": "false",
-        }
+        os.environ |= {**client_environment(tmp), "CLAIMWATCH_AUTOTHROTTLE": "false"}
         needs_prefect = any(s in args.systems for s in ("off", "polite"))
         server = PrefectServer(tmp / "prefect-server").start() if needs_prefect else None
         if server is not None:

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench_flow import cli_run, monitor_scenarios, prefect_fixed_costs  # noqa: E402
 from bench_pages import build_pages  # noqa: E402
-from bench_prefect import PrefectServer  # noqa: E402
+from bench_prefect import PrefectServer, client_environment  # noqa: E402
 from bench_stages import (  # noqa: E402
     Row,
     Timed,
@@ -182,13 +182,7 @@ def main() -> None:
     total = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as name:
         tmp = Path(name)
-        os.environ |= {
-            "PREFECT_HOME": str(tmp / "prefect-client"),
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_LOGGING_LEVEL": "WARNING",
-            # The pages are served on loopback addresses, which the address guard refuses.
-            "CLAIMWATCH_ALLOW_PRIVATE_ADDRESSES": "true",
-        }
+        os.environ |= client_environment(tmp)
         os.environ.pop("PREFECT_API_URL", None)
         server = None if args.no_prefect else PrefectServer(tmp / "prefect-server").start()
         pages = build_pages(count)
